@@ -1,0 +1,1 @@
+"""Data contracts for the source files: pandera schemas and the reference data they check against."""

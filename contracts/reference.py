@@ -1,0 +1,144 @@
+"""Reference data shared with dbt: the seed CSVs under `dbt_project/seeds` are the one source of truth.
+
+Band tables, component weights, header aliases and the agency master are read from there, so a
+correction is one line in one file and the Python contracts and the dbt models can never disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
+
+
+@dataclass(frozen=True)
+class Index:
+    code: str
+    name: str
+    scale_min: float
+    scale_max: float
+
+
+@dataclass(frozen=True)
+class Band:
+    index_code: str
+    code: str
+    label: str
+    rank: int
+    lower: float
+    upper: float
+    lower_inclusive: bool
+    upper_inclusive: bool
+
+    def contains(self, score: float) -> bool:
+        above = score > self.lower or (self.lower_inclusive and score == self.lower)
+        below = score < self.upper or (self.upper_inclusive and score == self.upper)
+        return above and below
+
+
+@dataclass(frozen=True)
+class Component:
+    index_code: str
+    code: str
+    name: str
+    weight: float | None
+    max_score: float | None
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    short_name: str
+    agency_type: str
+    parent_code: str
+    aliases: tuple[str, ...]
+
+    @property
+    def pemda_code(self) -> str:
+        """The regency an agency belongs to: itself for the regency, else the first two code parts."""
+        return self.code if self.agency_type == "pemda" else ".".join(self.code.split(".")[:2])
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / name).open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _optional_float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+@cache
+def indices() -> dict[str, Index]:
+    return {
+        r["index_code"]: Index(
+            r["index_code"], r["index_name"], float(r["scale_min"]), float(r["scale_max"])
+        )
+        for r in _rows("indices.csv")
+    }
+
+
+@cache
+def bands(index_code: str) -> tuple[Band, ...]:
+    """The rating bands of one index, best first."""
+    found = [
+        Band(
+            r["index_code"],
+            r["band_code"],
+            r["band_label"],
+            int(r["band_rank"]),
+            float(r["lower_bound"]),
+            float(r["upper_bound"]),
+            r["lower_inclusive"] == "true",
+            r["upper_inclusive"] == "true",
+        )
+        for r in _rows("rating_bands.csv")
+        if r["index_code"] == index_code
+    ]
+    return tuple(sorted(found, key=lambda b: b.rank))
+
+
+@cache
+def components(index_code: str) -> tuple[Component, ...]:
+    return tuple(
+        Component(
+            r["index_code"],
+            r["component_code"],
+            r["component_name"],
+            _optional_float(r["weight"]),
+            _optional_float(r["max_score"]),
+        )
+        for r in _rows("components.csv")
+        if r["index_code"] == index_code
+    )
+
+
+@cache
+def column_aliases(index_code: str) -> dict[str, str]:
+    """Folded header text -> canonical column name, for one source."""
+    from contracts.text import fold
+
+    return {
+        fold(r["alias"]): r["column_name"]
+        for r in _rows("column_aliases.csv")
+        if r["index_code"] == index_code
+    }
+
+
+@cache
+def agencies() -> tuple[Agency, ...]:
+    return tuple(
+        Agency(
+            r["agency_code"],
+            r["agency_name"],
+            r["agency_short_name"],
+            r["agency_type"],
+            r["parent_agency_code"],
+            tuple(a.strip() for a in r["aliases"].split("|") if a.strip()),
+        )
+        for r in _rows("agencies.csv")
+    )

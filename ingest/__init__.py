@@ -1,0 +1,1 @@
+"""Getting source files in: manifest, HTTP fetch, readers, landing and the raw tables."""

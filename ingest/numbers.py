@@ -1,0 +1,68 @@
+"""Numbers as Indonesian and English documents write them: `95,00`, `1.234,5`, `76, 21`, `4.08`."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
+
+
+class NumberFormatError(ValueError):
+    """A cell that is not a number, or that could be read as two different numbers."""
+
+
+def parse_number(value: object) -> float | None:
+    """Read a cell as a float; None for a blank cell.
+
+    A single comma is a decimal comma (Indonesian style). A single dot is a decimal point unless it
+    is followed by exactly three digits (`1.234`): that is a thousands dot in an Indonesian copy and
+    a decimal point in an English one, so it is refused rather than guessed.
+    """
+    if value is None or isinstance(value, bool):
+        if value is None:
+            return None
+        raise NumberFormatError(f"'{value}' is not a number")
+    if isinstance(value, int | float):
+        return None if math.isnan(value) else float(value)
+    text = str(value).replace("\u00a0", "").replace(" ", "").strip()
+    if not text or text in {"-", "–"}:
+        return None
+    if _INTEGER.fullmatch(text):
+        return float(text)
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _, fraction = text.rpartition(decimal)
+        grouped = _DOT_THOUSANDS if thousands == "." else _COMMA_THOUSANDS
+        if not grouped.fullmatch(whole) or not fraction.isdigit():
+            raise NumberFormatError(f"'{value}' is not a number")
+        return float(whole.replace(thousands, "") + "." + fraction)
+    if text.count(",") == 1:
+        return _plain_float(text.replace(",", "."), value)
+    if text.count(".") == 1:
+        if _DOT_THOUSANDS.fullmatch(text):
+            raise NumberFormatError(
+                f"ambiguous number '{value}': the dot may be a thousands separator or a decimal "
+                "point; write it with a decimal comma (1,234 or 1.234,0)"
+            )
+        return _plain_float(text, value)
+    if _DOT_THOUSANDS.fullmatch(text):
+        return float(text.replace(".", ""))
+    raise NumberFormatError(f"'{value}' is not a number")
+
+
+def _plain_float(text: str, original: object) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise NumberFormatError(f"'{original}' is not a number") from None
+
+
+def round_half_up(value: float, digits: int = 2) -> float:
+    """Round as people and regulations do (4.505 -> 4.51), not as binary floats do."""
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
