@@ -20,15 +20,27 @@ def validate(
     issues: list[Issue] = []
     for table, frame in frames.items():
         schema = (
-            spbe_indicator_schema() if table == "spbe_indicator" else score_schema(index_code, pemda_code)
+            spbe_indicator_schema()
+            if table == "spbe_indicator"
+            else score_schema(index_code, pemda_code)
         )
         try:
-            valid[table] = schema.validate(frame, lazy=True)
+            valid[table] = _complete(schema.validate(frame, lazy=True), schema)
         except SchemaErrors as errors:
-            issues += _issues_from(errors, frame, index_code, labels, pemda_code)
+            found = _issues_from(errors, frame, index_code, labels, pemda_code)
+            # Never let a contract failure pass unreported, even one we have no message for.
+            issues += found or [Issue("contract", str(errors).splitlines()[0])]
     if index_code in valid:
         issues += boundary_warnings(index_code, valid[index_code], labels)
     return valid, issues
+
+
+def _complete(frame: pd.DataFrame, schema) -> pd.DataFrame:
+    """Add the optional columns a file did not have, typed, in the contract's column order."""
+    for name, column in schema.columns.items():
+        if name not in frame:
+            frame[name] = pd.Series(index=frame.index, dtype=str(column.dtype))
+    return frame[list(schema.columns)]
 
 
 def boundary_warnings(index_code: str, frame: pd.DataFrame, labels: dict[str, str]) -> list[Issue]:
@@ -39,20 +51,20 @@ def boundary_warnings(index_code: str, frame: pd.DataFrame, labels: dict[str, st
     for _, row in frame.iterrows():
         derived = band_of(index_code, row["score"])
         stated = row["predicate"]
-        if pd.notna(stated) and derived and stated != derived.code:
-            if stated in boundary_bands(index_code, row["score"]):
-                warnings.append(
-                    Issue(
-                        "predicate_on_boundary",
-                        f"score {row['score']:g} sits on a band boundary: the published "
-                        f"predicate {stated} is kept (the band table alone gives {derived.code})",
-                        sheet=row["source_sheet"],
-                        row=int(row["source_row"]),
-                        column=labels.get("predicate", "predicate"),
-                        value=str(stated),
-                        severity=WARNING,
-                    )
+        on_boundary = stated in boundary_bands(index_code, row["score"])
+        if pd.notna(stated) and derived and stated != derived.code and on_boundary:
+            warnings.append(
+                Issue(
+                    "predicate_on_boundary",
+                    f"score {row['score']:g} sits on a band boundary: the published "
+                    f"predicate {stated} is kept (the band table alone gives {derived.code})",
+                    sheet=row["source_sheet"],
+                    row=int(row["source_row"]),
+                    column=labels.get("predicate", "predicate"),
+                    value=str(stated),
+                    severity=WARNING,
                 )
+            )
     return warnings
 
 
@@ -98,7 +110,9 @@ def _message(check, column, value, row, index_code, labels, pemda_code) -> str:
     index = reference.indices()[index_code]
     if check == "column_in_schema":
         known = sorted({labels.get(c, c) for c in reference.column_aliases(index_code).values()})
-        return f"column '{column}' is not part of the {index_code} layout (known: {', '.join(known)})"
+        return (
+            f"column '{column}' is not part of the {index_code} layout (known: {', '.join(known)})"
+        )
     if check == "column_in_dataframe":
         return f"required column '{labels.get(column, column)}' is missing"
     if check == "known_agency":
@@ -111,13 +125,17 @@ def _message(check, column, value, row, index_code, labels, pemda_code) -> str:
         return f"not a {index_code} predicate; expected one of {codes} or their labels"
     if check == "predicate_matches_score":
         band = band_of(index_code, row["score"])
-        return f"score {row['score']:g} is band {band.code if band else '?'}, the file states {value}"
+        return (
+            f"score {row['score']:g} is band {band.code if band else '?'}, the file states {value}"
+        )
     if check == "components_sum_to_score":
         return f"Nilai is not the sum of the component points (within {SUM_TOLERANCE:g})"
     if check == "weighted_components_match_score":
         return "the index is not the weighted sum of the six aspects"
     if check == "kode_matches_agency":
-        return f"Kode {value} does not belong to agency '{row['agency_name']}' ({row['agency_code']})"
+        return (
+            f"Kode {value} does not belong to agency '{row['agency_name']}' ({row['agency_code']})"
+        )
     if check.startswith("in_range"):
         return f"outside the allowed range {check.removeprefix('in_range')}"
     if check == "not_nullable":

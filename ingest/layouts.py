@@ -48,8 +48,16 @@ class Options:
     scale: float | None = None  # IPP: 5 or 100 when the decree states it
 
 
-def parse_file(index_code: str, path: Path, options: Options = Options()) -> Parsed:
-    """Read and conform one source file; raises SourceFileError for a file that cannot be read."""
+DEFAULT_OPTIONS = Options()
+
+
+def parse_file(
+    index_code: str, path: Path, options: Options = DEFAULT_OPTIONS, name: str | None = None
+) -> Parsed:
+    """Read and conform one source file; raises SourceFileError for a file that cannot be read.
+
+    `name` is the file's original name when `path` is its landed copy (the year may be in it).
+    """
     if index_code not in reference.indices():
         raise SourceFileError("unknown_source", f"no layout for index '{index_code}'")
     suffix = path.suffix.lower()
@@ -66,9 +74,11 @@ def parse_file(index_code: str, path: Path, options: Options = Options()) -> Par
     elif suffix in {".csv", ".txt"}:
         tables = [readers.read_csv(path, known)]
     else:
-        raise SourceFileError("unsupported_format", f"'{suffix}' files are not read for {index_code}")
+        raise SourceFileError(
+            "unsupported_format", f"'{suffix}' files are not read for {index_code}"
+        )
     parsed = Parsed(index_code, {})
-    frames = [_tabular_frame(index_code, t, path, options, parsed) for t in tables]
+    frames = [_tabular_frame(index_code, t, name or path.name, parsed) for t in tables]
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         raise SourceFileError("empty_file", "the table has a header but no data rows")
@@ -78,7 +88,7 @@ def parse_file(index_code: str, path: Path, options: Options = Options()) -> Par
 
 
 def _tabular_frame(
-    index_code: str, table: readers.Table, path: Path, options: Options, parsed: Parsed
+    index_code: str, table: readers.Table, file_name: str, parsed: Parsed
 ) -> pd.DataFrame:
     aliases = reference.column_aliases(index_code)
     columns: list[str] = []
@@ -99,14 +109,14 @@ def _tabular_frame(
     frame = frame.drop(columns=["no"], errors="ignore")
     frame.insert(0, "source_row", [n for n, _ in table.rows])
     frame.insert(0, "source_sheet", table.sheet)
-    frame["evaluation_year"] = _evaluation_year(frame, table, path)
+    frame["evaluation_year"] = _evaluation_year(frame, table, file_name)
     return frame
 
 
-def _evaluation_year(frame: pd.DataFrame, table: readers.Table, path: Path) -> pd.Series:
+def _evaluation_year(frame: pd.DataFrame, table: readers.Table, file_name: str) -> pd.Series:
     """Year column, else title block, else file name; refuse the file when two of them disagree."""
     title_years = set(_TITLE_YEAR.findall(table.title)) or set(_YEAR.findall(table.title))
-    name_years = set(_YEAR.findall(path.stem))
+    name_years = set(_YEAR.findall(Path(file_name).stem))
     stated = {
         where: int(years.pop())
         for where, years in (("title block", title_years), ("file name", name_years))
@@ -158,18 +168,20 @@ def _conform_scores(frame: pd.DataFrame, index_code: str, options: Options, pars
         _ipp_scale(frame, options)
     if "predicate" in frame:
         frame["predicate"] = frame["predicate"].map(
-            lambda p: None
-            if p is None or str(p).strip() == ""
-            else normalize_predicate(index_code, p) or str(p).strip()
+            lambda p: (
+                None
+                if p is None or str(p).strip() == ""
+                else normalize_predicate(index_code, p) or str(p).strip()
+            )
         )
     for text_column in ("agency_name", "local_code", "note", "pemda_code"):
         if text_column in frame:
             frame[text_column] = frame[text_column].map(_clean_text)
-    pemda = frame["pemda_code"] if "pemda_code" in frame else options.pemda_code
-    frame["pemda_code"] = pemda
+    frame["pemda_code"] = frame.get("pemda_code", options.pemda_code)
     if "agency_name" in frame:
         frame["agency_code"] = [
-            directory(p).resolve(n) for p, n in zip(frame["pemda_code"], frame["agency_name"])
+            directory(p).resolve(n)
+            for p, n in zip(frame["pemda_code"], frame["agency_name"], strict=True)
         ]
 
 
@@ -188,7 +200,9 @@ def _clean_text(value: object) -> str | None:
 
 def _numbers(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
     values = []
-    for sheet, row, cell in zip(frame["source_sheet"], frame["source_row"], frame[column]):
+    for sheet, row, cell in zip(
+        frame["source_sheet"], frame["source_row"], frame[column], strict=True
+    ):
         try:
             values.append(parse_number(cell))
         except NumberFormatError as exc:
@@ -284,7 +298,9 @@ def _spbe(path: Path) -> Parsed:
         raise SourceFileError("invalid_document", "not an SPBE evaluation: no 'indeks' field")
     parsed = Parsed("spbe", {})
     head = {k: v for k, v in document.items() if k not in {"domain", "indikator"}}
-    domains = {fold(d.get("kode")).replace(" ", "_"): d.get("indeks") for d in document.get("domain", [])}
+    domains = {
+        fold(d.get("kode")).replace(" ", "_"): d.get("indeks") for d in document.get("domain", [])
+    }
     if set(domains) != set(SPBE_DOMAINS):
         raise SourceFileError(
             "spbe_domains",
@@ -293,7 +309,7 @@ def _spbe(path: Path) -> Parsed:
             column="domain",
         )
     frame = _records_frame("spbe", [head | domains], parsed)
-    _conform_scores(frame, "spbe", Options(), parsed)
+    _conform_scores(frame, "spbe", DEFAULT_OPTIONS, parsed)
     parsed.frames["spbe"] = frame
     indicators = document.get("indikator") or []
     if indicators:

@@ -1,0 +1,40 @@
+# The two set-up commands of the README: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+VENV := .venv
+UV := .tools/bin/uv
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test lint dev samples clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $@
+
+run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml  ## install, then refresh the warehouse from the sources
+	$(VENV)/bin/kinerja refresh
+
+test: $(VENV)/.synced lint  ## install, lint, then run every test
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+dev: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
+	$(VENV)/bin/dagster dev -m orchestration.definitions
+
+samples: $(VENV)/.synced  ## regenerate data/samples
+	$(VENV)/bin/python data/make_samples.py
+
+clean:
+	rm -rf warehouse $(DAGSTER_HOME)

@@ -1,0 +1,132 @@
+"""The `raw` schema of the DuckDB warehouse: validated source rows, the ingest log, contract issues.
+
+A file's rows replace earlier rows of the same agency and evaluation year, in one transaction with
+its log entry, so a refused or failed load leaves the previous good rows in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from contracts.failures import Issue
+
+SCHEMA = "raw"
+REPLACE_KEY = ("agency_code", "evaluation_year")
+
+_DDL = f"""
+create schema if not exists {SCHEMA};
+create table if not exists {SCHEMA}.ingest_log (
+    run_id varchar, index_code varchar, file varchar, sha256 varchar, bytes bigint,
+    rows integer, status varchar, message varchar, landed_path varchar, logged_at timestamp
+);
+create table if not exists {SCHEMA}.contract_issues (
+    run_id varchar, index_code varchar, file varchar, sha256 varchar, sheet varchar,
+    "row" integer, "column" varchar, "check" varchar, value varchar, message varchar,
+    severity varchar, logged_at timestamp
+);
+"""
+
+LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
+STATUSES = (LOADED, REFUSED, UNCHANGED)
+
+
+class RawStore:
+    """One short-lived writing connection to the warehouse file; use it as a context manager."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(str(path))
+        self._con.execute(_DDL)
+
+    def __enter__(self) -> RawStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
+
+    def already_loaded(self, index_code: str, sha256: str) -> bool:
+        return bool(
+            self._con.execute(
+                f"select 1 from {SCHEMA}.ingest_log where index_code = ? and sha256 = ? "
+                "and status = ? limit 1",
+                [index_code, sha256, LOADED],
+            ).fetchone()
+        )
+
+    def record(
+        self,
+        entry: dict[str, object],
+        issues: list[Issue],
+        tables: dict[str, pd.DataFrame] | None = None,
+    ) -> None:
+        """Write a file's rows (if any), its log entry and its issues atomically."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self._con.begin()
+        try:
+            for table, frame in (tables or {}).items():
+                self._replace(table, frame.assign(loaded_at=now))
+            self._con.execute(
+                f"insert into {SCHEMA}.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    entry["run_id"],
+                    entry["index_code"],
+                    entry["file"],
+                    entry["sha256"],
+                    entry["bytes"],
+                    entry["rows"],
+                    entry["status"],
+                    entry["message"],
+                    entry.get("landed_path"),
+                    now,
+                ],
+            )
+            if issues:
+                rows = pd.DataFrame([asdict(i) for i in issues]).assign(
+                    run_id=entry["run_id"],
+                    index_code=entry["index_code"],
+                    sha256=entry["sha256"],
+                    logged_at=now,
+                )
+                self._con.register("issues_frame", rows)
+                self._con.execute(
+                    f"insert into {SCHEMA}.contract_issues by name select * from issues_frame"
+                )
+                self._con.unregister("issues_frame")
+            self._con.commit()
+        except Exception:
+            self._con.rollback()
+            raise
+
+    def _replace(self, table: str, frame: pd.DataFrame) -> None:
+        name = f"{SCHEMA}.{table}"
+        self._con.register("incoming", frame)
+        try:
+            self._con.execute(
+                f"create table if not exists {name} as select * from incoming limit 0"
+            )
+            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEY)
+            self._con.execute(f"delete from {name} t using incoming i where {on}")
+            self._con.execute(f"insert into {name} by name select * from incoming")
+        finally:
+            self._con.unregister("incoming")
+
+    def run_log(self, run_id: str) -> pd.DataFrame:
+        return self._con.execute(
+            f"select * from {SCHEMA}.ingest_log where run_id = ? order by index_code, file",
+            [run_id],
+        ).df()
+
+    def run_issues(self, run_id: str, index_code: str | None = None) -> list[Issue]:
+        query = f"""select "check", message, file, sheet, "row", "column", value, severity
+                    from {SCHEMA}.contract_issues where run_id = ?"""
+        params: list[object] = [run_id]
+        if index_code:
+            query += " and index_code = ?"
+            params.append(index_code)
+        rows = self._con.execute(query + ' order by file, sheet, "row"', params).fetchall()
+        return [Issue(*r) for r in rows]

@@ -1,0 +1,98 @@
+"""One asset per source index: read, validate and load its files into `raw.<index>`.
+
+The pandera contract runs as a blocking asset check of the same asset: when any file of the
+source is refused the check fails, so nothing downstream builds on a partial picture, while the
+files that passed are loaded and the previous good rows of the refused ones stay.
+"""
+
+import dagster as dg
+
+from contracts import reference
+from contracts.failures import ERROR, Issue, write_report
+from ingest import raw_store
+from ingest.pipeline import ingest_source
+from orchestration.resources import KinerjaPaths
+
+CONTRACT_CHECK = "pandera_contract"
+REPORT_LIMIT = 50
+
+
+def _issues_markdown(issues: list[Issue]) -> str:
+    lines = ["| file | sheet | row | column | check | value | message |", "|---" * 7 + "|"]
+    for i in issues[:REPORT_LIMIT]:
+        cells = (i.file, i.sheet, i.row, i.column, i.check, i.value, i.message)
+        lines.append("| " + " | ".join("" if c is None else str(c) for c in cells) + " |")
+    if len(issues) > REPORT_LIMIT:
+        lines.append(f"\n... and {len(issues) - REPORT_LIMIT} more in the quarantine report")
+    return "\n".join(lines)
+
+
+def write_run_report(store: raw_store.RawStore, paths: KinerjaPaths, run_id: str) -> list[str]:
+    """Rewrite the run's one quarantine report (CSV and JSON) from every issue recorded so far."""
+    issues = store.run_issues(run_id)
+    if not issues:
+        return []
+    return [str(p) for p in write_report(issues, paths.settings.quarantine_dir, run_id)]
+
+
+def build_source_asset(index_code: str) -> dg.AssetsDefinition:
+    index = reference.indices()[index_code]
+    key = dg.AssetKey(["raw", index_code])
+
+    @dg.asset(
+        key=key,
+        group_name="ingest",
+        kinds={"duckdb", "pandera"},
+        description=f"{index.name}: source files validated and loaded into raw.{index_code}.",
+        check_specs=[
+            dg.AssetCheckSpec(
+                CONTRACT_CHECK,
+                asset=key,
+                blocking=True,
+                description="Every source file of this index meets its pandera contract.",
+            )
+        ],
+    )
+    def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths) -> dg.MaterializeResult:
+        settings = paths.settings
+        with raw_store.RawStore(settings.warehouse) as store:
+            outcomes = ingest_source(
+                store,
+                paths.entries(index_code),
+                settings.sources_dir,
+                settings.landing_dir,
+                context.run_id,
+            )
+            report = write_run_report(store, paths, context.run_id)
+        for outcome in outcomes:
+            log = context.log.warning if outcome.status == raw_store.REFUSED else context.log.info
+            log(f"{outcome.status}: {outcome.file} ({outcome.rows} rows) {outcome.message}")
+        issues = [i for o in outcomes for i in o.issues]
+        errors = [i for i in issues if i.severity == ERROR]
+        counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}
+        return dg.MaterializeResult(
+            metadata={
+                "files": len(outcomes),
+                **{f"files_{status}": n for status, n in counts.items()},
+                "rows_loaded": sum(o.rows for o in outcomes),
+            },
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name=CONTRACT_CHECK,
+                    passed=not errors,
+                    severity=dg.AssetCheckSeverity.ERROR,
+                    metadata={
+                        "refused_files": sorted({i.file for i in errors}),
+                        "errors": len(errors),
+                        "warnings": len(issues) - len(errors),
+                        "failure_cases": dg.MetadataValue.md(_issues_markdown(issues)),
+                        "quarantine_report": report,
+                    },
+                )
+            ],
+        )
+
+    return ingest
+
+
+SOURCE_ASSETS = [build_source_asset(code) for code in reference.indices()]

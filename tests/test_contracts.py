@@ -1,0 +1,294 @@
+"""Every kind of bad input the issue lists gets a refusal that names file, row, column and value."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from contracts.failures import ERROR, WARNING
+from ingest.layouts import Options
+from ingest.pipeline import check_file
+from tests import builders as b
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def errors_of(index_code, path, **options):
+    frames, issues = check_file(index_code, path, Options(**options))
+    return frames, [i for i in issues if i.severity == ERROR]
+
+
+def only_error(index_code, path, **options):
+    frames, errors = errors_of(index_code, path, **options)
+    assert frames == {}, "a refused file yields no rows"
+    assert len(errors) == 1, [e.describe() for e in errors]
+    return errors[0]
+
+
+def test_a_good_sakip_export_passes_with_its_rows(tmp_path):
+    frames, errors = errors_of("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv"))
+    assert errors == []
+    frame = frames["sakip"]
+    assert list(frame["agency_code"]) == [
+        "32.16.SETDA",
+        "32.16.KEC_BABELAN",
+        "32.16.DISKOMINFOSANTIK",
+    ]
+    assert list(frame["score"]) == [75.75, 59.5, 83.5]
+    assert list(frame["predicate"]) == ["BB", "CC", "A"]
+    assert set(frame["evaluation_year"]) == {2023}
+    assert list(frame["source_row"]) == [2, 3, 4]  # the header is line 1
+
+
+def test_missing_column(tmp_path):
+    header = [h for h in b.SAKIP_HEADER if h != "Pelaporan Kinerja"]
+    rows = [r[:4] + r[5:] for r in b.SAKIP_ROWS]
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows, header))
+    assert (issue.check, issue.column) == ("missing_column", "pelaporan")
+    assert "missing" in issue.message
+
+
+def test_unknown_header(tmp_path):
+    header = b.SAKIP_HEADER + ["Catatan Evaluator"]
+    rows = [r + ["-"] for r in b.SAKIP_ROWS]
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows, header))
+    assert (issue.check, issue.column) == ("unknown_column", "Catatan Evaluator")
+    assert issue.file.endswith("sakip_2023.csv")
+
+
+def test_score_out_of_scale(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[1][2:7] = ["30,00", "30,00", "15,00", "25,00", "100,00"]
+    rows[1][6] = "105,00"
+    path = b.sakip_csv(tmp_path / "sakip_2023.csv", rows)
+    _, errors = errors_of("sakip", path)
+    scale = [e for e in errors if e.check == "in_range(0.0, 100.0)"]
+    assert [(e.row, e.column, e.value) for e in scale] == [(3, "Nilai", "105")]
+
+
+def test_predicate_disagreeing_with_score(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[0][7] = "A"  # 75,75 is BB
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "predicate_matches_score",
+        2,
+        "Predikat",
+        "A",
+    )
+    assert "75.75 is band BB" in issue.message
+
+
+def test_predicate_on_a_boundary_is_kept_with_a_warning(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[0][2:8] = ["25,00", "25,00", "12,00", "18,00", "80,00", "A"]  # 80 is BB by the table
+    frames, issues = check_file("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    assert [(i.severity, i.check, i.row) for i in issues] == [(WARNING, "predicate_on_boundary", 2)]
+    assert frames["sakip"]["predicate"].iloc[0] == "A"
+
+
+def test_components_not_summing(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[2][6] = "84,50"  # components add up to 83,50
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "components_sum_to_score",
+        4,
+        "Nilai",
+        "84.5",
+    )
+
+
+def test_component_above_its_weight(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[0][4] = "16,25"  # Pelaporan is worth 15 points
+    rows[0][6] = "80,75"
+    rows[0][7] = "A"
+    path = b.sakip_csv(tmp_path / "sakip_2023.csv", rows)
+    _, errors = errors_of("sakip", path)
+    assert [(e.check, e.column, e.value) for e in errors] == [
+        ("in_range(0, 15.0)", "Pelaporan Kinerja", "16.25")
+    ]
+
+
+def test_duplicate_agency_year_after_folding_aliases(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS) + [
+        [4, "Kecamatan  BABELAN", "18,00", "17,50", "9,00", "15,00", "59,50", "CC"]
+    ]
+    _, errors = errors_of("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    assert {(e.check, e.row, e.value) for e in errors} == {
+        ("one_row_per_agency_year", 3, "Kec. Babelan"),
+        ("one_row_per_agency_year", 5, "Kecamatan BABELAN"),
+    }
+
+
+def test_unknown_agency_suggests_the_closest_names(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)
+    rows[0][1] = "Dinas Pendidkan"
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "known_agency",
+        2,
+        "Perangkat Daerah",
+        "Dinas Pendidkan",
+    )
+    assert "Dinas Pendidikan, Dinas Perindustrian, Dinas Perhubungan" in issue.message
+
+
+def test_ambiguous_number(tmp_path):
+    path = b.write_json(
+        tmp_path / "spip.json", b.ckan_answer([b.SPIP_RECORD | {"skor_maturitas": "3.125"}])
+    )
+    issue = only_error("spip", path)
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "number_format",
+        1,
+        "skor_maturitas",
+        "3.125",
+    )
+    assert "ambiguous" in issue.message
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "sakip_2023.csv"
+    path.write_bytes(b"")
+    assert only_error("sakip", path).check == "empty_file"
+
+
+def test_header_without_rows(tmp_path):
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows=[]))
+    assert issue.check == "empty_file"
+
+
+def test_wrong_sheet(tmp_path):
+    path = b.xlsx(tmp_path / "ipp_2024.xlsx", {"Sheet1": [["Unit", "Nilai"]]})
+    issue = only_error("ipp", path)
+    assert issue.check == "sheet_not_found"
+    assert "Lampiran I" in issue.message and "Sheet1" in issue.message
+
+
+def test_not_an_xlsx(tmp_path):
+    path = tmp_path / "sakip_2023.xlsx"
+    path.write_text("HASIL EVALUASI;Nilai\n", encoding="utf-8")
+    issue = only_error("sakip", path)
+    assert issue.check == "not_xlsx"
+    assert issue.file.endswith("sakip_2023.xlsx")
+
+
+def test_truncated_json(tmp_path):
+    text = json.dumps(b.ckan_answer([b.SPIP_RECORD]))
+    path = tmp_path / "spip.json"
+    path.write_text(text[: len(text) // 2], encoding="utf-8")
+    issue = only_error("spip", path)
+    assert issue.check == "invalid_json"
+    assert "truncated" in issue.message and issue.row == 1
+
+
+def test_portal_success_false_is_an_error_not_an_empty_source(tmp_path):
+    path = b.write_json(tmp_path / "spip.json", b.ckan_answer([], success=False))
+    issue = only_error("spip", path)
+    assert issue.check == "portal_error"
+    assert "Not found" in issue.message
+
+
+def test_merit_file_in_the_2025_model(tmp_path):
+    rows = [
+        ["Tahun", "Instansi", "Nilai", "Kategori"],
+        [2025, "Pemerintah Kabupaten Bekasi", "0,62", "Berkembang"],
+    ]
+    path = b.xlsx(tmp_path / "merit_2025.xlsx", {"Penilaian": rows})
+    issue = only_error("merit", path)
+    assert issue.check == "unsupported_model"
+    assert "19/2025" in issue.message
+
+
+def test_year_in_title_and_file_name_disagree(tmp_path):
+    path = b.sakip_csv(tmp_path / "sakip_2023.csv", title="HASIL EVALUASI AKIP TAHUN 2024")
+    issue = only_error("sakip", path)
+    assert issue.check == "year_disagreement"
+    assert "title block says 2024" in issue.message and "file name says 2023" in issue.message
+
+
+def test_file_without_any_evaluation_year(tmp_path):
+    assert only_error("sakip", b.sakip_csv(tmp_path / "sakip.csv")).check == "year_unknown"
+
+
+def test_ipp_values_fitting_neither_scale(tmp_path):
+    header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
+    rows = [header, [1, "RSUD Kabupaten Bekasi", 4.2, "A-", ""], [2, "Dinas Sosial", 88, "A-", ""]]
+    path = b.xlsx(tmp_path / "ipp_2024.xlsx", {"Lampiran I": rows})
+    assert only_error("ipp", path).check == "scale_unknown"
+
+
+def test_ipp_decree_on_0_100_keeps_native_value_and_bands_the_0_5_score(tmp_path):
+    header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
+    opd = [header, [1, "RSUD Kab. Bekasi", 97.8, "A (Pelayanan Prima)", "Pelayanan Prima"]]
+    kec = [
+        header,
+        [1, "Kec. Sukakarya", "90,00", "Sangat Baik", "Sangat Baik"],
+        ["Rata-rata", "", 90],
+    ]
+    path = b.xlsx(tmp_path / "ipp_2025.xlsx", {"Lampiran I": opd, "Lampiran II": kec})
+    frames, errors = errors_of("ipp", path)
+    assert errors == []
+    frame = frames["ipp"].set_index("agency_code")
+    assert frame.loc[
+        "32.16.RSUD", ["native_score", "native_scale", "score", "predicate"]
+    ].tolist() == [
+        97.8,
+        100.0,
+        4.89,
+        "A",
+    ]
+    assert frame.loc["32.16.KEC_SUKAKARYA", "score"] == 4.5
+    assert frame.loc["32.16.KEC_SUKAKARYA", "source_sheet"] == "Lampiran II"
+
+
+def test_ipp_scale_stated_in_the_manifest_must_fit(tmp_path):
+    header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
+    rows = [header, [1, "Dinas Sosial", 88, "A-", ""]]
+    path = b.xlsx(tmp_path / "ipp_2024.xlsx", {"Lampiran I": rows})
+    assert only_error("ipp", path, scale=5).check == "scale_mismatch"
+
+
+def test_rb_kode_must_belong_to_the_named_agency(tmp_path):
+    path = tmp_path / "rb_2023.csv"
+    path.write_text(
+        "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n"
+        "2023,SETDA,Sekretariat Daerah,71.20,BB\n"
+        "2023,DINKES,Dinas Pendidikan,65.00,B\n",
+        encoding="utf-8",
+    )
+    issue = only_error("rb", path)
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "kode_matches_agency",
+        3,
+        "Kode",
+        "DINKES",
+    )
+
+
+def test_spbe_needs_its_47_indicators(tmp_path):
+    document = json.loads((SAMPLES / "spbe" / "spbe_2024.json").read_text(encoding="utf-8"))
+    document["indikator"] = document["indikator"][:46]
+    issue = only_error("spbe", b.write_json(tmp_path / "spbe_2024.json", document))
+    assert issue.check == "forty_seven_indicators"
+
+
+def test_spbe_maturity_level_out_of_range_names_the_indicator(tmp_path):
+    document = json.loads((SAMPLES / "spbe" / "spbe_2024.json").read_text(encoding="utf-8"))
+    document["indikator"][9]["tingkat_kematangan"] = 6
+    issue = only_error("spbe", b.write_json(tmp_path / "spbe_2024.json", document))
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "in_range(1, 5)",
+        10,
+        "maturity_level",
+        "6",
+    )
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.*")), ids=lambda p: p.name)
+def test_every_bundled_sample_meets_its_contract(path):
+    _, errors = errors_of(path.parent.name, path)
+    assert errors == []
