@@ -131,6 +131,12 @@ def column_aliases(index_code: str) -> dict[str, str]:
 
 @cache
 def agencies() -> tuple[Agency, ...]:
+    """The agency master; an agency's aliases include the names of its earlier versions."""
+    written: dict[str, list[str]] = {}
+    for r in _rows("agency_aliases.csv"):
+        written.setdefault(r["agency_code"], []).append(r["alias"].strip())
+    for r in _rows("agency_history.csv"):
+        written.setdefault(r["agency_code"], []).extend([r["agency_name"], r["agency_short_name"]])
     return tuple(
         Agency(
             r["agency_code"],
@@ -138,7 +144,7 @@ def agencies() -> tuple[Agency, ...]:
             r["agency_short_name"],
             r["agency_type"],
             r["parent_agency_code"],
-            tuple(a.strip() for a in r["aliases"].split("|") if a.strip()),
+            tuple(dict.fromkeys(written.get(r["agency_code"], []))),
         )
         for r in _rows("agencies.csv")
     )

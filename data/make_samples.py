@@ -13,6 +13,7 @@ import csv
 import json
 import random
 import sys
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from contracts.bands import band_of  # noqa: E402
 from ingest.numbers import round_half_up  # noqa: E402
 
 OUT = ROOT / "samples"
+SEEDS = ROOT.parent / "dbt_project" / "seeds"
 YEARS = range(2021, 2026)
 SAMPLE_DATE = datetime(2026, 1, 15)  # fixed, so that regenerating gives the same bytes
 rng = random.Random(3216)
@@ -91,6 +93,20 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[str], list[li
                 sheet.cell(start + offset, column, value)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the workbook's zip entries with a fixed time, so the same content gives the same bytes."""
+    with zipfile.ZipFile(path) as original:
+        entries = [(info, original.read(info)) for info in original.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for info, data in entries:
+            fixed.writestr(
+                zipfile.ZipInfo(info.filename, SAMPLE_DATE.timetuple()[:6]),
+                data,
+                zipfile.ZIP_DEFLATED,
+            )
 
 
 def write_csv(path: Path, rows: list[list], indonesian: bool) -> None:
@@ -400,7 +416,32 @@ def make_merit() -> None:
     write_csv(OUT / "merit" / "merit_2024-2025.csv", lines, indonesian=True)
 
 
+# The regency's plan (RPJMD 2021-2026 and the Renstra of each OPD): the band each agency aims for.
+TARGET_LADDERS = {
+    "sakip": ["B", "B", "BB", "BB", "A"],
+    "rb": ["CC", "B", "B", "BB", "BB"],
+    "ipp": ["B", "B", "B", "A-", "A-"],
+    "spip": ["3", "3", "3", "4", "4"],
+    "spbe": ["Baik", "Baik", "Sangat Baik", "Sangat Baik", "Sangat Baik"],
+    "merit": ["III", "III", "III", "III", "IV"],
+}
+REGENCY_INDICES = ("sakip", "rb", "spip", "spbe", "merit")
+AGENCY_INDICES = ("sakip", "rb", "ipp")
+
+
+def make_targets() -> None:
+    lines = [["agency_code", "index_code", "evaluation_year", "target_band_code", "plan_document"]]
+    regency = next(a for a in reference.agencies() if a.agency_type == "pemda")
+    for agency in (regency, *AGENCIES):
+        indices = REGENCY_INDICES if agency is regency else AGENCY_INDICES
+        plan = "RPJMD 2021-2026" if agency is regency else "Renstra Perangkat Daerah 2021-2026"
+        for index_code in indices:
+            for year, band_code in zip(YEARS, TARGET_LADDERS[index_code], strict=True):
+                lines.append([agency.code, index_code, year, band_code, plan])
+    write_csv(SEEDS / "targets.csv", lines, indonesian=False)
+
+
 if __name__ == "__main__":
-    for maker in (make_sakip, make_rb, make_spip, make_spbe, make_ipp, make_merit):
+    for maker in (make_sakip, make_rb, make_spip, make_spbe, make_ipp, make_merit, make_targets):
         maker()
     print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.rglob("*.*"))))
