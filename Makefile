@@ -16,21 +16,28 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
+# dbt's manifest is made at build time, not parsed each time the definitions load.
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
+$(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
+	$(VENV)/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $@
 
-run: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml  ## install, then refresh the warehouse from the sources
+run: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, then refresh the warehouse
 	$(VENV)/bin/kinerja refresh
 
-test: $(VENV)/.synced lint  ## install, lint, then run every test
+test: $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
 	$(VENV)/bin/pytest
 
-lint: $(VENV)/.synced
+lint: $(VENV)/.synced $(MANIFEST)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	KINERJA_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
 
-dev: $(VENV)/.synced $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
+dev: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions
 
 samples: $(VENV)/.synced  ## regenerate data/samples

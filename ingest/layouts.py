@@ -26,6 +26,14 @@ IPP_SHEETS = ["Lampiran I", "Lampiran II"]
 MERIT_2025_CATEGORIES = {"dasar", "berkembang", "menengah", "maju"}
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
+# The raw tables each source writes; the first is the one with a row per agency and year.
+_EXTRA_TABLES = {"spbe": ("spbe_indicator",)}
+
+
+def raw_tables(index_code: str) -> tuple[str, ...]:
+    return (index_code, *_EXTRA_TABLES.get(index_code, ()))
+
+
 _NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
 
 

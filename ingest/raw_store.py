@@ -121,6 +121,17 @@ class RawStore:
             [run_id],
         ).df()
 
+    def table_sizes(self, schema: str) -> dict[str, int]:
+        """Rows per table of a schema (the marts, for the refresh summary)."""
+        tables = self._con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1",
+            [schema],
+        ).fetchall()
+        return {
+            t: self._con.execute(f'select count(*) from {schema}."{t}"').fetchone()[0]
+            for (t,) in tables
+        }
+
     def run_issues(self, run_id: str, index_code: str | None = None) -> list[Issue]:
         query = f"""select "check", message, file, sheet, "row", "column", value, severity
                     from {SCHEMA}.contract_issues where run_id = ?"""

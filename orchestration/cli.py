@@ -38,6 +38,7 @@ def refresh(_: argparse.Namespace) -> int:
     with raw_store.RawStore(settings.warehouse) as store:
         log = store.run_log(result.run_id)
         issues = store.run_issues(result.run_id)
+        marts = store.table_sizes("marts")
     print(f"\nkinerja refresh: run {result.run_id} into {settings.warehouse}")
     print(f"{'status':<10} {'rows':>5}  file")
     for row in log.itertuples():
@@ -47,6 +48,8 @@ def refresh(_: argparse.Namespace) -> int:
         f"\n{len(log)} files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} "
         f"unchanged, {counts.get('refused', 0)} refused; {int(log['rows'].sum())} rows loaded"
     )
+    if marts:
+        print("marts: " + ", ".join(f"{table} {rows}" for table, rows in marts.items()))
     if issues:
         errors = [i for i in issues if i.severity == ERROR]
         print(f"\n{len(errors)} error(s), {len(issues) - len(errors)} warning(s):")

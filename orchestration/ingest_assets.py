@@ -1,4 +1,4 @@
-"""One asset per source index: read, validate and load its files into `raw.<index>`.
+"""One ingest step per source index: read, validate and load its files into `raw.<index>`.
 
 The pandera contract runs as a blocking asset check of the same asset: when any file of the
 source is refused the check fails, so nothing downstream builds on a partial picture, while the
@@ -10,6 +10,7 @@ import dagster as dg
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
 from ingest import raw_store
+from ingest.layouts import raw_tables
 from ingest.pipeline import ingest_source
 from orchestration.resources import KinerjaPaths
 
@@ -36,24 +37,33 @@ def write_run_report(store: raw_store.RawStore, paths: KinerjaPaths, run_id: str
 
 
 def build_source_asset(index_code: str) -> dg.AssetsDefinition:
+    """The ingest step of one source: one asset per raw table it writes (SPBE writes two)."""
     index = reference.indices()[index_code]
-    key = dg.AssetKey(["raw", index_code])
+    keys = [dg.AssetKey(["raw", table]) for table in raw_tables(index_code)]
+    main = keys[0]
 
-    @dg.asset(
-        key=key,
-        group_name="ingest",
-        kinds={"duckdb", "pandera"},
-        description=f"{index.name}: source files validated and loaded into raw.{index_code}.",
+    @dg.multi_asset(
+        name=f"ingest_{index_code}",
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name="ingest",
+                kinds={"duckdb", "pandera"},
+                description=f"{index.name}: source files validated and loaded into "
+                f"raw.{key.path[-1]}.",
+            )
+            for key in keys
+        ],
         check_specs=[
             dg.AssetCheckSpec(
                 CONTRACT_CHECK,
-                asset=key,
+                asset=main,
                 blocking=True,
                 description="Every source file of this index meets its pandera contract.",
             )
         ],
     )
-    def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths) -> dg.MaterializeResult:
+    def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
         settings = paths.settings
         with raw_store.RawStore(settings.warehouse) as store:
             outcomes = ingest_source(
@@ -70,7 +80,10 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
         issues = [i for o in outcomes for i in o.issues]
         errors = [i for i in issues if i.severity == ERROR]
         counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}
-        return dg.MaterializeResult(
+        for extra in keys[1:]:
+            yield dg.MaterializeResult(asset_key=extra)
+        yield dg.MaterializeResult(
+            asset_key=main,
             metadata={
                 "files": len(outcomes),
                 **{f"files_{status}": n for status, n in counts.items()},

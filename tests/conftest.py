@@ -26,9 +26,21 @@ def settings(tmp_path, sources) -> Settings:
     )
 
 
-def run_refresh(settings: Settings) -> dg.ExecuteInProcessResult:
-    job = build_definitions(settings).resolve_job_def("refresh")
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+INGEST_ONLY = dg.AssetSelection.groups("ingest")
+
+
+def run_refresh(
+    settings: Settings, selection: dg.AssetSelection | None = None
+) -> dg.ExecuteInProcessResult:
+    """Run the refresh job for real; `selection=INGEST_ONLY` stops before dbt."""
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("refresh")
+    keys = selection.resolve(defs.resolve_asset_graph()) if selection else None
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        asset_selection=list(keys) if keys else None,
+    )
 
 
 def query(settings: Settings, sql: str, params=None) -> list[tuple]:

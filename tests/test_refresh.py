@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import query, run_refresh
+from tests.conftest import INGEST_ONLY, query, run_refresh
 from tests.test_fetch import Portal
 
 YEARS = range(2021, 2026)
@@ -44,7 +44,7 @@ def contract_checks(result):
 
 
 def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
-    result = run_refresh(settings)
+    result = run_refresh(settings, INGEST_ONLY)
     assert result.success
     assert contract_checks(result) == dict.fromkeys(
         ["sakip", "rb", "spip", "spbe", "ipp", "merit"], True
@@ -80,10 +80,10 @@ def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
 
 
 def test_rerun_on_unchanged_inputs_loads_nothing(settings):
-    run_refresh(settings)
+    run_refresh(settings, INGEST_ONLY)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     before = {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS}
-    second = run_refresh(settings)
+    second = run_refresh(settings, INGEST_ONLY)
     assert second.success
     assert {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS} == before
     statuses = query(
@@ -95,7 +95,7 @@ def test_rerun_on_unchanged_inputs_loads_nothing(settings):
 
 
 def test_a_refused_file_keeps_the_previous_good_load_and_others_still_load(settings, sources):
-    run_refresh(settings)
+    run_refresh(settings, INGEST_ONLY)
     before = query(
         settings, "select agency_code, score from raw.rb where evaluation_year = 2023 order by 1"
     )
@@ -108,7 +108,7 @@ def test_a_refused_file_keeps_the_previous_good_load_and_others_still_load(setti
         "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
         encoding="utf-8",
     )
-    result = run_refresh(settings)
+    result = run_refresh(settings, INGEST_ONLY)
 
     assert contract_checks(result)["rb"] is False
     assert (
@@ -163,7 +163,9 @@ def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
         encoding="utf-8",
     )
     try:
-        result = run_refresh(settings.__class__(settings.sources_dir, settings.warehouse, manifest))
+        result = run_refresh(
+            settings.__class__(settings.sources_dir, settings.warehouse, manifest), INGEST_ONLY
+        )
     finally:
         portal.close()
     assert rows_per_year(settings, "spip") == {2021: 1, 2022: 1, 2023: 1}

@@ -1,0 +1,71 @@
+{#- The band of each score, by the band table of DOMAIN.md. A score exactly on a bound keeps
+    the predicate the source published when that predicate is one of the two bands meeting
+    there (the regulations' boundary wording is not certain); otherwise the table decides. -#}
+with
+
+scores as (
+    select * from {{ ref('int_scores__unioned') }}
+),
+
+bands as (
+    select * from {{ ref('rating_bands') }}
+),
+
+indices as (
+    select * from {{ ref('indices') }}
+),
+
+derived as (
+    select
+        scores.*,
+        bands.band_code as derived_band_code
+    from scores
+    left join bands
+        on
+            scores.index_code = bands.index_code
+            and {{ score_in_band('scores.score', 'bands') }}
+),
+
+published_on_bound as (
+    select
+        derived.index_code,
+        derived.agency_code,
+        derived.evaluation_year,
+        bands.band_code
+    from derived
+    inner join bands
+        on
+            derived.index_code = bands.index_code
+            and derived.stated_predicate = bands.band_code
+            and derived.score in (bands.lower_bound, bands.upper_bound)
+)
+
+select
+    derived.index_code,
+    derived.agency_code,
+    derived.evaluation_year,
+    derived.score,
+    100.0 * (derived.score - indices.scale_min)
+    / (indices.scale_max - indices.scale_min) as score_pct,
+    derived.stated_predicate,
+    derived.derived_band_code,
+    coalesce(published_on_bound.band_code, derived.derived_band_code) as band_code,
+    final_band.band_rank,
+    derived.native_score,
+    derived.native_scale,
+    derived.announced_on,
+    derived.source_file,
+    derived.source_sha256,
+    derived.loaded_at
+from derived
+inner join indices on derived.index_code = indices.index_code
+left join published_on_bound
+    on
+        derived.index_code = published_on_bound.index_code
+        and derived.agency_code = published_on_bound.agency_code
+        and derived.evaluation_year = published_on_bound.evaluation_year
+left join bands as final_band
+    on
+        derived.index_code = final_band.index_code
+        and coalesce(published_on_bound.band_code, derived.derived_band_code)
+        = final_band.band_code

@@ -1,0 +1,46 @@
+{#- One row per agency and year: score and band of each index, and the change since the year
+    before (null when the index was not scored the year before). -#}
+{%- set indices = ['sakip', 'rb', 'spip', 'spbe', 'ipp', 'merit'] -%}
+with
+
+facts as (
+    select * from {{ ref('fct_agency_score') }}
+),
+
+agencies as (
+    select * from {{ ref('dim_agency') }}
+),
+
+pivoted as (
+    select
+        agency_code,
+        evaluation_year,
+        max(agency_key) as agency_key,
+    {%- for index_code in indices %}
+        max(case when index_code = '{{ index_code }}' then score end) as {{ index_code }}_score,
+        max(case when index_code = '{{ index_code }}' then band_code end)
+            as {{ index_code }}_band
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    from facts
+    group by agency_code, evaluation_year
+)
+
+select
+    pivoted.agency_key,
+    pivoted.agency_code,
+    agencies.agency_name,
+    agencies.agency_type,
+    pivoted.evaluation_year,
+{%- for index_code in indices %}
+    pivoted.{{ index_code }}_score,
+    pivoted.{{ index_code }}_band,
+    pivoted.{{ index_code }}_score - previous.{{ index_code }}_score as {{ index_code }}_change
+    {{- ',' if not loop.last }}
+{%- endfor %}
+from pivoted
+inner join agencies on pivoted.agency_key = agencies.agency_key
+left join pivoted as previous
+    on
+        pivoted.agency_code = previous.agency_code
+        and pivoted.evaluation_year = previous.evaluation_year + 1

@@ -1,0 +1,49 @@
+"""The dbt project as Dagster assets: seeds, snapshot, staging, intermediate and marts.
+
+The manifest is made at build time (`make` runs `dbt parse`); `dagster dev` re-parses on load.
+Sources declare `meta.dagster.asset_key`, so each staging model hangs off its ingest asset and
+the graph runs unbroken from file to mart. dbt tests become asset checks.
+"""
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import KinerjaPaths
+from orchestration.settings import PROJECT_ROOT
+
+DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
+DBT_PROJECT.prepare_if_dev()
+# One refresh writes the warehouse at a time, so dbt's artifacts can share one folder.
+DBT_TARGET = DBT_PROJECT.project_dir / "target" / "refresh"
+# The dbt installed with kinerja, also when the environment's bin/ is not on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Group dbt assets by layer (reference, snapshots, staging, intermediate, marts)."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "snapshot":
+            return "snapshots"
+        folders = dbt_resource_props.get("fqn", [])[1:-1]
+        return folders[0] if folders else "marts"
+
+
+def dbt_vars(paths: KinerjaPaths) -> str:
+    """dbt runs in its project folder: hand it the warehouse as an absolute path."""
+    return json.dumps({"warehouse_path": str(paths.settings.warehouse.resolve())})
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayerTranslator())
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
+    yield from dbt.cli(
+        ["build", "--vars", dbt_vars(paths)], context=context, target_path=DBT_TARGET
+    ).stream()

@@ -1,0 +1,228 @@
+"""The star schema of WAREHOUSE.md, queried after a real refresh (ingest, then dbt build)."""
+
+import json
+import shutil
+import subprocess
+
+import dagster as dg
+import pytest
+
+from orchestration.definitions import build_definitions
+from orchestration.settings import PROJECT_ROOT, Settings
+from tests.conftest import SAMPLES, query, run_refresh
+
+MARTS = {
+    "dim_agency", "dim_index", "dim_rating_band", "dim_component", "dim_period",
+    "fct_agency_score", "fct_agency_component_score", "agency_scorecard", "agency_target_gap",
+    "agency_ranking", "fct_spbe_indicator",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One full refresh of the bundled samples, shared by the read-only tests below."""
+    root = tmp_path_factory.mktemp("built")
+    settings = Settings(
+        sources_dir=shutil.copytree(SAMPLES, root / "sources"),
+        warehouse=root / "warehouse" / "kinerja.duckdb",
+        manifest=PROJECT_ROOT / "ingest" / "sources.yaml",
+    )
+    result = run_refresh(settings)
+    return settings, result
+
+
+def test_the_refresh_builds_every_mart_and_all_dbt_tests_pass(built):
+    settings, result = built
+    assert result.success
+    tables = {
+        t
+        for (t,) in query(
+            settings,
+            "select table_name from information_schema.tables where table_schema = 'marts'",
+        )
+    }
+    assert tables == MARTS
+    checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    assert len(checks) > 60, "dbt tests surface as asset checks"
+    assert [c.check_name for c in checks if not c.passed] == []
+
+
+def test_one_fact_per_agency_index_and_year_with_the_band_of_its_score(built):
+    settings, _ = built
+    counts = dict(
+        (tuple(k), n)
+        for *k, n in query(
+            settings,
+            "select index_code, evaluation_year, count(*) from marts.fct_agency_score group by 1, 2",
+        )
+    )
+    assert counts[("sakip", 2023)] == 62 and counts[("rb", 2022)] == 62
+    assert counts[("ipp", 2021)] == 3 and counts[("ipp", 2025)] == 61
+    assert all(counts[(i, y)] == 1 for i in ("spip", "spbe", "merit") for y in range(2021, 2026))
+    spbe = query(
+        settings,
+        "select evaluation_year, score, band_code from marts.fct_agency_score where index_code = 'spbe' order by 1",
+    )
+    assert spbe == [
+        (2021, 1.6, "Kurang"), (2022, 1.71, "Kurang"), (2023, 3.28, "Baik"),
+        (2024, 4.08, "Sangat Baik"), (2025, 4.48, "Memuaskan"),
+    ]  # fmt: skip
+    ipp = dict(
+        query(
+            settings,
+            "select agency_code, band_code from marts.fct_agency_score where index_code = 'ipp' and evaluation_year = 2025",
+        )
+    )
+    assert ipp["32.16.RSUD"] == "A" and ipp["32.16.KEC_SUKAKARYA"] == "A-"
+    # Bappeda's 80,00 sits on the BB/A bound: the published A is kept.
+    assert query(
+        settings,
+        "select band_code, score_pct from marts.fct_agency_score where agency_code = '32.16.BAPPEDA' and index_code = 'sakip' and evaluation_year = 2024",
+    ) == [("A", 80.0)]
+    merit = query(
+        settings,
+        "select score, score_pct, band_code from marts.fct_agency_score where index_code = 'merit' and evaluation_year = 2021",
+    )
+    assert merit == [(231.5, 43.833333333333336, "II")]
+
+
+def test_a_renamed_agency_keeps_its_code_and_facts_join_the_version_of_their_year(built):
+    settings, _ = built
+    versions = query(
+        settings,
+        "select agency_name, valid_from, valid_to, is_current from marts.dim_agency where agency_code = '32.16.DISKOMINFOSANTIK' order by valid_from",
+    )
+    assert [(v[0], str(v[1]), str(v[2]), v[3]) for v in versions] == [
+        ("Dinas Komunikasi dan Informatika", "2017-01-01", "2023-01-01", False),
+        (
+            "Dinas Komunikasi, Informatika, Persandian dan Statistik",
+            "2023-01-01",
+            "9999-12-31",
+            True,
+        ),
+    ]
+    by_year = query(
+        settings,
+        """
+        select f.evaluation_year, a.agency_name from marts.fct_agency_score f
+        join marts.dim_agency a using (agency_key)
+        where f.agency_code = '32.16.DISKOMINFOSANTIK' and f.index_code = 'rb' order by 1""",
+    )
+    assert [name for _, name in by_year] == ["Dinas Komunikasi dan Informatika"] * 2 + [
+        "Dinas Komunikasi, Informatika, Persandian dan Statistik"
+    ] * 3
+
+
+def test_the_marts_answer_the_monthly_review_questions(built):
+    settings, _ = built
+    # Who is highest and lowest in SAKIP this year, and who are the award candidates?
+    ranking = query(
+        settings,
+        """
+        select agency_code, agency_group, score, rank_in_regency, award_candidate, needs_assistance
+        from marts.agency_ranking where index_code = 'sakip' and evaluation_year = 2025
+        order by rank_in_regency""",
+    )
+    scores = [r[2] for r in ranking]
+    assert len(ranking) == 61 and scores == sorted(scores, reverse=True)
+    assert ranking[0][3] == 1 and ranking[-1][3] == 61
+    awards = {r[1]: r[0] for r in ranking if r[4]}
+    best = {g: next(r[0] for r in ranking if r[1] == g) for g in ("perangkat_daerah", "kecamatan")}
+    assert awards == best
+    # Who misses the target? The regency's merit index (296,5, band III) misses the IV of 2025.
+    gap = query(
+        settings,
+        """
+        select target_band_code, actual_band_code, target_met, points_short
+        from marts.agency_target_gap where agency_code = '32.16' and index_code = 'merit'
+        and evaluation_year = 2025""",
+    )
+    assert gap == [("IV", "III", False, 28.5)]
+    # An agency that missed its target is on the assistance list.
+    missed = query(
+        settings,
+        """
+        select count(*) from marts.agency_ranking r join marts.agency_target_gap g
+        using (agency_code, index_code, evaluation_year)
+        where g.target_met = false and not r.needs_assistance""",
+    )
+    assert missed == [(0,)]
+    # The scorecard shows each index side by side with the change since the year before.
+    card = query(
+        settings,
+        """
+        select sakip_score, sakip_band, sakip_change, spbe_band, merit_score
+        from marts.agency_scorecard where agency_code = '32.16' and evaluation_year = 2022""",
+    )
+    assert card == [(61.79, "B", pytest.approx(11.5), "Kurang", 258.0)]
+
+
+def test_the_dagster_graph_is_connected_from_file_to_mart():
+    defs = build_definitions(
+        Settings(SAMPLES, PROJECT_ROOT / "unused.duckdb", PROJECT_ROOT / "ingest" / "sources.yaml")
+    )
+    graph = defs.resolve_asset_graph()
+    mart = dg.AssetKey(["marts", "agency_ranking"])
+    upstream = graph.get(mart).parent_keys
+    seen, frontier = set(), set(upstream)
+    while frontier:
+        key = frontier.pop()
+        seen.add(key)
+        frontier |= set(graph.get(key).parent_keys) - seen
+    for table in ("sakip", "rb", "spip", "spbe", "ipp", "merit"):
+        assert dg.AssetKey(["raw", table]) in seen
+    indicators = graph.get(dg.AssetKey(["marts", "fct_spbe_indicator"])).parent_keys
+    assert dg.AssetKey(["staging", "stg_spbe__indicators"]) in indicators
+
+
+def test_a_refused_file_leaves_the_marts_as_they_were(settings, sources):
+    run_refresh(settings)
+    before = query(settings, "select count(*), max(loaded_at) from marts.fct_agency_score")
+    (sources / "rb" / "rb_2026.csv").write_text(
+        "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,A\n",
+        encoding="utf-8",
+    )
+    result = run_refresh(settings)
+    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    assert "ingest_rb" in started
+    assert "warehouse_models" not in started, "the blocking contract check stops dbt"
+    assert query(settings, "select count(*), max(loaded_at) from marts.fct_agency_score") == before
+
+
+def test_the_snapshot_versions_an_agency_renamed_in_the_master(tmp_path):
+    """Edit the agency master as an operator would and rebuild: dim_agency gains a version."""
+    project = shutil.copytree(
+        PROJECT_ROOT / "dbt_project",
+        tmp_path / "dbt_project",
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    dbt = [
+        str(PROJECT_ROOT / ".venv" / "bin" / "dbt"),
+        *("build", "--select", "+dim_agency", "--indirect-selection", "cautious"),
+        *("--project-dir", str(project), "--profiles-dir", str(project)),
+        *("--vars", json.dumps({"warehouse_path": str(tmp_path / "w.duckdb")})),
+    ]
+    assert subprocess.run(dbt, capture_output=True, text=True, cwd=project).returncode == 0
+    seed = project / "seeds" / "agencies.csv"
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace(
+            "32.16.DISDIK,Dinas Pendidikan,Disdik,dinas,32.16,2017-01-01",
+            "32.16.DISDIK,Dinas Pendidikan dan Kebudayaan,Disdikbud,dinas,32.16,2026-01-01",
+        ),
+        encoding="utf-8",
+    )
+    rebuilt = subprocess.run(dbt, capture_output=True, text=True, cwd=project)
+    assert rebuilt.returncode == 0, rebuilt.stdout[-2000:]
+    settings = Settings(SAMPLES, tmp_path / "w.duckdb", PROJECT_ROOT / "ingest" / "sources.yaml")
+    versions = query(
+        settings,
+        "select agency_name, cast(valid_from as varchar), cast(valid_to as varchar) from marts.dim_agency where agency_code = '32.16.DISDIK' order by valid_from",
+    )
+    assert versions == [
+        ("Dinas Pendidikan", "2017-01-01", "2026-01-01"),
+        ("Dinas Pendidikan dan Kebudayaan", "2026-01-01", "9999-12-31"),
+    ]
