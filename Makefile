@@ -22,9 +22,12 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 	$(VENV)/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
 
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+# SQLite storage under DAGSTER_HOME by default; PostgreSQL when DAGSTER_PG_HOST is set.
+INSTANCE_CONFIG := $(if $(DAGSTER_PG_HOST),dagster.postgres.yaml,dagster.yaml)
+.PHONY: $(DAGSTER_HOME)/dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $@
+	cp $(INSTANCE_CONFIG) $@
 
 run: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, then refresh the warehouse
 	$(VENV)/bin/kinerja refresh

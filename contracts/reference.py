@@ -20,6 +20,7 @@ class Index:
     name: str
     scale_min: float
     scale_max: float
+    cadence_years: int
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,11 @@ def _optional_float(text: str) -> float | None:
 def indices() -> dict[str, Index]:
     return {
         r["index_code"]: Index(
-            r["index_code"], r["index_name"], float(r["scale_min"]), float(r["scale_max"])
+            r["index_code"],
+            r["index_name"],
+            float(r["scale_min"]),
+            float(r["scale_max"]),
+            int(r["cadence_years"]),
         )
         for r in _rows("indices.csv")
     }

@@ -21,7 +21,15 @@ RETRY_STATUSES = (500, 502, 503, 504)
 
 
 class FetchError(Exception):
-    """A source that could not be fetched: it is reported, never treated as empty."""
+    """A source that could not be fetched: it is reported, never treated as empty.
+
+    `transient` marks what may succeed later (no connection, a timeout, a 5xx answer): the
+    refresh retries those with backoff; a bad answer (success=false, not JSON, too large) is not.
+    """
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 def http_session(retries: int = 3, backoff_factor: float = 0.5) -> requests.Session:
@@ -85,7 +93,10 @@ def _get(
     try:
         with session.get(url, params=params, timeout=timeout, stream=True) as response:
             if response.status_code >= 400:
-                raise FetchError(f"{url}: HTTP {response.status_code} {response.reason}")
+                raise FetchError(
+                    f"{url}: HTTP {response.status_code} {response.reason}",
+                    transient=response.status_code >= 500,
+                )
             declared = int(response.headers.get("Content-Length") or 0)
             if declared > max_bytes:
                 raise FetchError(f"{url}: {declared} bytes is over the {max_bytes}-byte cap")
@@ -97,8 +108,9 @@ def _get(
             return bytes(body)
     except requests.RequestException as exc:
         if _timed_out(exc):
-            raise FetchError(f"{url}: no answer within {timeout[1]:g} s") from exc
-        raise FetchError(f"{url}: {exc}") from exc
+            raise FetchError(f"{url}: no answer within {timeout[1]:g} s", transient=True) from exc
+        transient = isinstance(exc, requests.ConnectionError)
+        raise FetchError(f"{url}: {exc}", transient=transient) from exc
 
 
 def _timed_out(exc: requests.RequestException) -> bool:

@@ -27,6 +27,7 @@ class FileOutcome:
     bytes: int = 0
     message: str = ""
     issues: list[Issue] = field(default_factory=list)
+    transient: bool = False  # a fetch that may succeed if tried again later
 
     @property
     def errors(self) -> list[Issue]:
@@ -107,7 +108,13 @@ def ingest_source(
                     page_size=entry.page_size,
                 )
             except FetchError as exc:
-                outcome = FileOutcome(entry.index, entry.url, raw_store.REFUSED, message=str(exc))
+                outcome = FileOutcome(
+                    entry.index,
+                    entry.url,
+                    raw_store.REFUSED,
+                    message=str(exc),
+                    transient=exc.transient,
+                )
                 outcome.issues = [Issue("fetch_failed", str(exc), file=entry.url)]
                 store.record(_entry(outcome, run_id), outcome.issues)
                 outcomes.append(outcome)

@@ -38,7 +38,11 @@ STATUSES = (LOADED, REFUSED, UNCHANGED)
 class RawStore:
     """One short-lived writing connection to the warehouse file; use it as a context manager."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
+        """`read_only` for reporting on a file the caller must not write (the served warehouse)."""
+        if read_only:
+            self._con = duckdb.connect(str(path), read_only=True)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(path))
         self._con.execute(_DDL)

@@ -35,11 +35,13 @@ def refresh(_: argparse.Namespace) -> int:
     job = defs.resolve_job_def("refresh")
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     result = job.execute_in_process(run_config=quiet, instance=instance, raise_on_error=False)
-    with raw_store.RawStore(settings.warehouse) as store:
+    written = settings.files.current_for(result.run_id)
+    with raw_store.RawStore(written, read_only=True) as store:
         log = store.run_log(result.run_id)
         issues = store.run_issues(result.run_id)
         marts = store.table_sizes("marts")
-    print(f"\nkinerja refresh: run {result.run_id} into {settings.warehouse}")
+    published = written == settings.files.served
+    print(f"\nkinerja refresh: run {result.run_id}")
     print(f"{'status':<10} {'rows':>5}  file")
     for row in log.itertuples():
         print(f"{row.status:<10} {row.rows:>5}  {row.index_code}: {row.file}")
@@ -56,18 +58,38 @@ def refresh(_: argparse.Namespace) -> int:
         _print_issues(issues)
         report = settings.quarantine_dir / f"{result.run_id}.csv"
         print(f"\nQuarantine report: {report} (and .json)")
+    if published:
+        print(
+            f"\nPublished {settings.warehouse} (the previous one is kept for `kinerja rollback`)."
+        )
+    else:
+        print(f"\nNOT published: {settings.warehouse} is unchanged; this run's build is {written}.")
+        for failure in _failures(result):
+            print(f"  {failure}")
     if _crashed_steps(result):
         print(f"\nThe run failed in {_crashed_steps(result)}: see the log above.", file=sys.stderr)
         return 2
-    return 1 if counts.get("refused") else 0
+    return 1 if counts.get("refused") or not published else 0
+
+
+def _failures(result) -> list[str]:
+    return [
+        f"{event.step_key}: {event.step_failure_data.user_failure_data.description}"
+        if event.step_failure_data.user_failure_data
+        else f"{event.step_key}: {event.step_failure_data.error.message.strip().splitlines()[0]}"
+        for event in result.all_events
+        if event.is_step_failure
+    ]
 
 
 def _crashed_steps(result) -> list[str]:
-    """Steps that failed for a reason other than a refused file (a failed blocking contract check)."""
+    """Steps that failed for another reason than the data: not a refused file (a failed blocking
+    contract check) nor a refused build (the Great Expectations gate raises a Failure)."""
     return [
         event.step_key
         for event in result.all_events
         if event.is_step_failure
+        and event.step_failure_data.user_failure_data is None
         and event.step_failure_data.error.cls_name != "DagsterAssetCheckFailedError"
     ]
 
@@ -106,6 +128,24 @@ def validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def query(args: argparse.Namespace) -> int:
+    from orchestration import settings as settings_module
+    from serving.readers import read_query
+
+    frame = read_query(settings_module.from_env().warehouse, args.sql)
+    print(frame.to_string(index=False, max_rows=args.max_rows))
+    return 0
+
+
+def rollback(_: argparse.Namespace) -> int:
+    from orchestration import settings as settings_module
+
+    files = settings_module.from_env().files
+    files.rollback()
+    print(f"{files.served} now serves the previous generation; run rollback again to undo.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--index", choices=sorted(reference.indices()))
     check.add_argument("--pemda-code", default=DEFAULT_PEMDA)
     check.set_defaults(run=validate)
+    read = commands.add_parser("query", help="read-only SQL on the served warehouse")
+    read.add_argument("sql")
+    read.add_argument("--max-rows", type=int, default=200)
+    read.set_defaults(run=query)
+    commands.add_parser("rollback", help="serve the previous generation again").set_defaults(
+        run=rollback
+    )
     args = parser.parse_args(argv)
     return args.run(args)
 

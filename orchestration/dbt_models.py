@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 
@@ -37,13 +38,19 @@ class LayerTranslator(DagsterDbtTranslator):
         return folders[0] if folders else "marts"
 
 
-def dbt_vars(paths: KinerjaPaths) -> str:
-    """dbt runs in its project folder: hand it the warehouse as an absolute path."""
-    return json.dumps({"warehouse_path": str(paths.settings.warehouse.resolve())})
+def dbt_vars(paths: KinerjaPaths, run_id: str) -> str:
+    """dbt runs in its project folder: hand it the run's build file as an absolute path."""
+    return json.dumps({"warehouse_path": str(paths.settings.files.build_for(run_id))})
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, dagster_dbt_translator=LayerTranslator())
+@dbt_assets(
+    manifest=DBT_PROJECT.manifest_path,
+    dagster_dbt_translator=LayerTranslator(),
+    pool=WAREHOUSE_POOL,
+)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
     yield from dbt.cli(
-        ["build", "--vars", dbt_vars(paths)], context=context, target_path=DBT_TARGET
+        ["build", "--vars", dbt_vars(paths, context.run_id)],
+        context=context,
+        target_path=DBT_TARGET,
     ).stream()

@@ -4,23 +4,33 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration import settings
+from orchestration.alerts import alert_on_failure
+from orchestration.automation import REFRESH_JOB, new_source_files, nightly_refresh
 from orchestration.dbt_models import DBT_EXECUTABLE, DBT_PROJECT, warehouse_models
+from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
+from orchestration.publish_asset import published_warehouse
 from orchestration.resources import KinerjaPaths
 
-# DuckDB takes one writer at a time: the refresh runs its steps one after another in one process.
+# DuckDB takes one writer at a time: the refresh runs its steps one after another in one process
+# (which also holds the warehouse's writer lock from the first build step to the publish).
 refresh_job = dg.define_asset_job(
-    "refresh",
+    REFRESH_JOB,
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
-    description="Ingest every source, then build the dbt models and tests (the nightly run).",
+    hooks={alert_on_failure},
+    description="Ingest every source into a build copy of the warehouse, build the dbt models "
+    "and tests, check the marts with Great Expectations, then publish atomically.",
 )
 
 
 def build_definitions(config: settings.Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*SOURCE_ASSETS, warehouse_models],
+        assets=[*SOURCE_ASSETS, warehouse_models, published_warehouse],
+        asset_checks=FRESHNESS_CHECKS,
         jobs=[refresh_job],
+        schedules=[nightly_refresh],
+        sensors=[new_source_files],
         resources={
             "paths": KinerjaPaths.from_settings(config),
             "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),

@@ -16,6 +16,8 @@ from orchestration.resources import KinerjaPaths
 
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
+FETCH_RETRIES = 3  # Dagster-level retries of a source that could not be fetched, with backoff
+WAREHOUSE_POOL = "kinerja_warehouse"  # one writer of the warehouse at a time (dagster.yaml)
 
 
 def _issues_markdown(issues: list[Issue]) -> str:
@@ -44,6 +46,7 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         name=f"ingest_{index_code}",
+        pool=WAREHOUSE_POOL,
         specs=[
             dg.AssetSpec(
                 key,
@@ -65,7 +68,7 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
     )
     def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
         settings = paths.settings
-        with raw_store.RawStore(settings.warehouse) as store:
+        with raw_store.RawStore(settings.files.build_for(context.run_id)) as store:
             outcomes = ingest_source(
                 store,
                 paths.entries(index_code),
@@ -77,6 +80,11 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
         for outcome in outcomes:
             log = context.log.warning if outcome.status == raw_store.REFUSED else context.log.info
             log(f"{outcome.status}: {outcome.file} ({outcome.rows} rows) {outcome.message}")
+        unreachable = [o.file for o in outcomes if o.transient]
+        if unreachable and context.retry_number < FETCH_RETRIES:
+            wait = settings.retry_delay_seconds * 2**context.retry_number
+            context.log.warning(f"could not fetch {unreachable}; trying again in {wait:g} s")
+            raise dg.RetryRequested(max_retries=FETCH_RETRIES, seconds_to_wait=wait)
         issues = [i for o in outcomes for i in o.issues]
         errors = [i for i in issues if i.severity == ERROR]
         counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}

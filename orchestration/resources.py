@@ -14,6 +14,8 @@ class KinerjaPaths(dg.ConfigurableResource):
     sources_dir: str
     warehouse: str
     manifest: str
+    alert_webhook: str | None = None
+    retry_delay_seconds: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KinerjaPaths:
@@ -21,11 +23,19 @@ class KinerjaPaths(dg.ConfigurableResource):
             sources_dir=str(settings.sources_dir),
             warehouse=str(settings.warehouse),
             manifest=str(settings.manifest),
+            alert_webhook=settings.alert_webhook,
+            retry_delay_seconds=settings.retry_delay_seconds,
         )
 
     @property
     def settings(self) -> Settings:
-        return Settings(Path(self.sources_dir), Path(self.warehouse), Path(self.manifest))
+        return Settings(
+            Path(self.sources_dir),
+            Path(self.warehouse),
+            Path(self.manifest),
+            self.alert_webhook,
+            self.retry_delay_seconds,
+        )
 
     def entries(self, index_code: str) -> list[SourceEntry]:
         return [e for e in load_manifest(Path(self.manifest)) if e.index == index_code]

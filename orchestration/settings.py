@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from serving.generations import WarehouseFiles
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -14,6 +16,8 @@ class Settings:
     sources_dir: Path
     warehouse: Path
     manifest: Path
+    alert_webhook: str | None = None
+    retry_delay_seconds: float = 60.0
 
     @property
     def landing_dir(self) -> Path:
@@ -23,13 +27,26 @@ class Settings:
     def quarantine_dir(self) -> Path:
         return self.warehouse.parent / "quarantine"
 
+    @property
+    def docs_dir(self) -> Path:
+        """Great Expectations Data Docs of the last refresh."""
+        return self.warehouse.parent / "docs"
+
+    @property
+    def files(self) -> WarehouseFiles:
+        return WarehouseFiles(self.warehouse.resolve())
+
 
 def from_env() -> Settings:
     """KINERJA_SOURCES_DIR (bundled samples), KINERJA_WAREHOUSE (warehouse/kinerja.duckdb),
-    KINERJA_MANIFEST (ingest/sources.yaml)."""
+    KINERJA_MANIFEST (ingest/sources.yaml), KINERJA_ALERT_WEBHOOK (none),
+    KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be fetched).
+    """
     env = os.environ
     return Settings(
         sources_dir=Path(env.get("KINERJA_SOURCES_DIR", PROJECT_ROOT / "data" / "samples")),
         warehouse=Path(env.get("KINERJA_WAREHOUSE", "warehouse/kinerja.duckdb")),
         manifest=Path(env.get("KINERJA_MANIFEST", PROJECT_ROOT / "ingest" / "sources.yaml")),
+        alert_webhook=env.get("KINERJA_ALERT_WEBHOOK") or None,
+        retry_delay_seconds=float(env.get("KINERJA_RETRY_DELAY_SECONDS", "60")),
     )

@@ -1,3 +1,4 @@
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -26,23 +27,18 @@ def settings(tmp_path, sources) -> Settings:
     )
 
 
-INGEST_ONLY = dg.AssetSelection.groups("ingest")
+def run_refresh(settings: Settings) -> dg.ExecuteInProcessResult:
+    """Run the refresh job for real, as the schedule and `kinerja refresh` do."""
+    job = build_definitions(settings).resolve_job_def("refresh")
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
-def run_refresh(
-    settings: Settings, selection: dg.AssetSelection | None = None
-) -> dg.ExecuteInProcessResult:
-    """Run the refresh job for real; `selection=INGEST_ONLY` stops before dbt."""
-    defs = build_definitions(settings)
-    job = defs.resolve_job_def("refresh")
-    keys = selection.resolve(defs.resolve_asset_graph()) if selection else None
-    return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        asset_selection=list(keys) if keys else None,
-    )
-
-
-def query(settings: Settings, sql: str, params=None) -> list[tuple]:
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+def query(settings: Settings, sql: str, params=None, run_id: str | None = None) -> list[tuple]:
+    """Query the served warehouse, or with `run_id` the file that run wrote (its build if unpublished)."""
+    path = settings.files.current_for(run_id) if run_id else settings.warehouse
+    with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

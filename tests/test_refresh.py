@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import INGEST_ONLY, query, run_refresh
+from tests.conftest import query, run_refresh, sha256
 from tests.test_fetch import Portal
 
 YEARS = range(2021, 2026)
@@ -28,11 +28,9 @@ EXPECTED_ROWS = {
 }
 
 
-def rows_per_year(settings, table):
-    found = query(
-        settings, f"select evaluation_year, count(*) from raw.{table} group by 1 order by 1"
-    )
-    return dict(found)
+def rows_per_year(settings, table, run_id=None):
+    sql = f"select evaluation_year, count(*) from raw.{table} group by 1 order by 1"
+    return dict(query(settings, sql, run_id=run_id))
 
 
 def contract_checks(result):
@@ -40,11 +38,12 @@ def contract_checks(result):
         e.asset_check_evaluation_data.asset_key.path[-1]: e.asset_check_evaluation_data.passed
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "pandera_contract"
     }
 
 
 def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
-    result = run_refresh(settings, INGEST_ONLY)
+    result = run_refresh(settings)
     assert result.success
     assert contract_checks(result) == dict.fromkeys(
         ["sakip", "rb", "spip", "spbe", "ipp", "merit"], True
@@ -80,10 +79,10 @@ def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
 
 
 def test_rerun_on_unchanged_inputs_loads_nothing(settings):
-    run_refresh(settings, INGEST_ONLY)
+    run_refresh(settings)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     before = {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS}
-    second = run_refresh(settings, INGEST_ONLY)
+    second = run_refresh(settings)
     assert second.success
     assert {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS} == before
     statuses = query(
@@ -95,10 +94,8 @@ def test_rerun_on_unchanged_inputs_loads_nothing(settings):
 
 
 def test_a_refused_file_keeps_the_previous_good_load_and_others_still_load(settings, sources):
-    run_refresh(settings, INGEST_ONLY)
-    before = query(
-        settings, "select agency_code, score from raw.rb where evaluation_year = 2023 order by 1"
-    )
+    run_refresh(settings)
+    served = sha256(settings.warehouse)
     # The 2023 RB export is replaced by one with a typo in an agency name; a 2026 file arrives too.
     bad = sources / "rb" / "rb_2023.csv"
     bad.write_text(
@@ -108,22 +105,21 @@ def test_a_refused_file_keeps_the_previous_good_load_and_others_still_load(setti
         "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
         encoding="utf-8",
     )
-    result = run_refresh(settings, INGEST_ONLY)
+    result = run_refresh(settings)
 
     assert contract_checks(result)["rb"] is False
-    assert (
-        query(
-            settings,
-            "select agency_code, score from raw.rb where evaluation_year = 2023 order by 1",
-        )
-        == before
-    )
-    assert rows_per_year(settings, "rb")[2026] == 1
+    assert sha256(settings.warehouse) == served, "a refused file publishes nothing"
+    # In the run's build, the good file loaded and the refused one left the 2023 rows as they were.
+    assert rows_per_year(settings, "rb", result.run_id)[2026] == 1
+    assert query(
+        settings, "select count(*) from raw.rb where evaluation_year = 2023", run_id=result.run_id
+    ) == [(62,)]
     log = query(
         settings,
         "select file, status, sha256, landed_path from raw.ingest_log "
         "where run_id = ? and status <> 'unchanged' order by file",
         [result.run_id],
+        run_id=result.run_id,
     )
     assert [(f, s) for f, s, _, _ in log] == [
         ("rb/rb_2023.csv", "refused"),
@@ -163,13 +159,17 @@ def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
         encoding="utf-8",
     )
     try:
-        result = run_refresh(
-            settings.__class__(settings.sources_dir, settings.warehouse, manifest), INGEST_ONLY
+        # The closed port is a transient failure: retried (quickly here), then refused.
+        quick = settings.__class__(
+            settings.sources_dir, settings.warehouse, manifest, retry_delay_seconds=0.05
         )
+        result = run_refresh(quick)
     finally:
         portal.close()
-    assert rows_per_year(settings, "spip") == {2021: 1, 2022: 1, 2023: 1}
-    log = dict(query(settings, "select index_code, status from raw.ingest_log"))
+    assert rows_per_year(settings, "spip", result.run_id) == {2021: 1, 2022: 1, 2023: 1}
+    log = dict(
+        query(settings, "select index_code, status from raw.ingest_log", run_id=result.run_id)
+    )
     assert log == {"spip": "loaded", "spbe": "refused"}
     assert contract_checks(result) == {
         "sakip": True, "rb": True, "ipp": True, "merit": True, "spip": True, "spbe": False,
@@ -194,6 +194,8 @@ def test_cli_refresh_prints_the_summary_and_fails_on_a_refused_file(settings, so
     first = kinerja("refresh", env_overrides=env)
     assert first.returncode == 0, first.stderr
     assert "25 files: 25 loaded, 0 unchanged, 0 refused; 882 rows loaded" in first.stdout
+    assert "fct_agency_score 882" in first.stdout
+    assert f"Published {settings.warehouse}" in first.stdout
 
     b.write_json(sources / "spip" / "spip_2026.json", b.ckan_answer([], success=False))
     second = kinerja("refresh", env_overrides=env)
@@ -201,6 +203,7 @@ def test_cli_refresh_prints_the_summary_and_fails_on_a_refused_file(settings, so
     assert "refused        0  spip: spip/spip_2026.json" in second.stdout
     assert "[portal_error]" in second.stdout
     assert "Quarantine report:" in second.stdout
+    assert "NOT published" in second.stdout
 
 
 def test_cli_validate_checks_without_loading(tmp_path, settings):

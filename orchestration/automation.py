@@ -1,0 +1,54 @@
+"""When the refresh runs: nightly at 02:00 Jakarta time, and when a source file is new or changed."""
+
+import hashlib
+import json
+
+import dagster as dg
+
+from ingest.landing import sha256_of
+from ingest.manifest import load_manifest
+from orchestration.resources import KinerjaPaths
+
+REFRESH_JOB = "refresh"
+NIGHTLY_CRON = "0 2 * * *"
+TIMEZONE = "Asia/Jakarta"
+
+nightly_refresh = dg.ScheduleDefinition(
+    name="nightly_refresh",
+    job_name=REFRESH_JOB,
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone=TIMEZONE,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The nightly refresh, ahead of the monthly reviews.",
+)
+
+
+@dg.sensor(
+    name="new_source_files",
+    job_name=REFRESH_JOB,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a refresh when a file in the sources dir is new or changed (sha256).",
+)
+def new_source_files(context: dg.SensorEvaluationContext, paths: KinerjaPaths):
+    settings = paths.settings
+    seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
+    current: dict[str, list] = {}
+    changed = []
+    for entry in load_manifest(settings.manifest):
+        for path in entry.local_files(settings.sources_dir):
+            stat = path.stat()
+            before = seen.get(str(path))
+            # Hash again only what size or mtime says may have changed.
+            if before and before[:2] == [stat.st_size, stat.st_mtime_ns]:
+                digest = before[2]
+            else:
+                digest = sha256_of(path)
+            current[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
+            if not before or before[2] != digest:
+                changed.append(f"{path}:{digest}")
+    context.update_cursor(json.dumps(current))
+    if not changed:
+        return dg.SkipReason("no new or changed source file")
+    run_key = hashlib.sha256("\n".join(sorted(changed)).encode()).hexdigest()
+    return dg.RunRequest(run_key=run_key, tags={"kinerja/trigger": "new_source_files"})
