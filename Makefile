@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 UV := .tools/bin/uv
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# dbt and dagster from the project's environment, also for dagster-dbt's own `dbt parse`.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 

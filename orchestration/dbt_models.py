@@ -20,8 +20,6 @@ from orchestration.settings import PROJECT_ROOT
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
 DBT_PROJECT.prepare_if_dev()
-# One refresh writes the warehouse at a time, so dbt's artifacts can share one folder.
-DBT_TARGET = DBT_PROJECT.project_dir / "target" / "refresh"
 # The dbt installed with kinerja, also when the environment's bin/ is not on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
@@ -49,8 +47,9 @@ def dbt_vars(paths: KinerjaPaths, run_id: str) -> str:
     pool=WAREHOUSE_POOL,
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
+    # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     yield from dbt.cli(
         ["build", "--vars", dbt_vars(paths, context.run_id)],
         context=context,
-        target_path=DBT_TARGET,
+        target_path=paths.settings.dbt_artifacts_dir,
     ).stream()

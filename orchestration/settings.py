@@ -28,6 +28,10 @@ class Settings:
         return self.warehouse.parent / "quarantine"
 
     @property
+    def dbt_artifacts_dir(self) -> Path:
+        return self.warehouse.parent.resolve() / "dbt"
+
+    @property
     def docs_dir(self) -> Path:
         """Great Expectations Data Docs of the last refresh."""
         return self.warehouse.parent / "docs"
