@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from contracts.failures import Issue
+from contracts.schemas import raw_table_schemas
 
 SCHEMA = "raw"
 REPLACE_KEY = ("agency_code", "evaluation_year")
@@ -31,6 +32,14 @@ create table if not exists {SCHEMA}.contract_issues (
 );
 """
 
+# pandera dtypes of the contracts -> DuckDB column types of the raw tables
+_SQL_TYPES = {
+    "string[python]": "varchar",
+    "int64": "bigint",
+    "float64": "double",
+    "datetime64[ns]": "timestamp",
+}
+
 LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
 STATUSES = (LOADED, REFUSED, UNCHANGED)
 
@@ -46,6 +55,7 @@ class RawStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(path))
         self._con.execute(_DDL)
+        self._create_raw_tables()
 
     def __enter__(self) -> RawStore:
         return self
@@ -106,13 +116,18 @@ class RawStore:
             self._con.rollback()
             raise
 
+    def _create_raw_tables(self) -> None:
+        """Every raw table exists from the start, typed by its contract, so dbt can build the
+        marts even before a source has delivered its first file."""
+        for table, schema in raw_table_schemas().items():
+            columns = [f'"{name}" {_SQL_TYPES[str(c.dtype)]}' for name, c in schema.columns.items()]
+            columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
+            self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")
+
     def _replace(self, table: str, frame: pd.DataFrame) -> None:
         name = f"{SCHEMA}.{table}"
         self._con.register("incoming", frame)
         try:
-            self._con.execute(
-                f"create table if not exists {name} as select * from incoming limit 0"
-            )
             on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEY)
             self._con.execute(f"delete from {name} t using incoming i where {on}")
             self._con.execute(f"insert into {name} by name select * from incoming")

@@ -1,5 +1,7 @@
 {{ config(meta={'dagster': {'ref': {'name': 'dim_component'}}}) }}
--- The component columns unpivoted from the raw tables are exactly the components of the seed.
+-- Every component loaded from the raw tables is a component of the seed (with its weight and
+-- maximum). A declared component may be absent: a source may not have delivered yet, and IPP's
+-- 0-100 decrees publish no aspects.
 with
 
 loaded as (
@@ -17,11 +19,11 @@ declared as (
 )
 
 select
-    coalesce(loaded.index_code, declared.index_code) as index_code,
-    coalesce(loaded.component_code, declared.component_code) as component_code
+    loaded.index_code,
+    loaded.component_code
 from loaded
-full outer join declared
+left join declared
     on
         loaded.index_code = declared.index_code
         and loaded.component_code = declared.component_code
-where loaded.component_code is null or declared.component_code is null
+where declared.component_code is null
