@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from contracts.text import fold
+
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds"
 
 
@@ -125,8 +127,6 @@ def components(index_code: str) -> tuple[Component, ...]:
 @cache
 def column_aliases(index_code: str) -> dict[str, str]:
     """Folded header text -> canonical column name, for one source."""
-    from contracts.text import fold
-
     return {
         fold(r["alias"]): r["column_name"]
         for r in _rows("column_aliases.csv")

@@ -163,18 +163,3 @@ def spbe_indicator_schema() -> pa.DataFrameSchema:
         strict=True,
         coerce=True,
     )
-
-
-def raw_table_schemas() -> dict[str, pa.DataFrameSchema]:
-    """The contract of every raw table, by table name (the columns each raw table has)."""
-    from ingest.layouts import raw_tables  # the layouts say which tables a source writes
-
-    schemas = {}
-    for index_code in reference.indices():
-        for table in raw_tables(index_code):
-            schemas[table] = (
-                spbe_indicator_schema()
-                if table == "spbe_indicator"
-                else score_schema(index_code, "32.16")
-            )
-    return schemas

@@ -13,8 +13,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from contracts import reference
 from contracts.failures import Issue
-from contracts.schemas import raw_table_schemas
+from contracts.schemas import score_schema, spbe_indicator_schema
+from ingest.layouts import raw_tables
 
 SCHEMA = "raw"
 REPLACE_KEY = ("agency_code", "evaluation_year")
@@ -42,6 +44,19 @@ _SQL_TYPES = {
 
 LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
 STATUSES = (LOADED, REFUSED, UNCHANGED)
+
+
+def _raw_table_schemas() -> dict:
+    """The contract of every raw table, by table name: its columns and their types."""
+    schemas = {}
+    for index_code in reference.indices():
+        for table in raw_tables(index_code):
+            is_indicators = table == "spbe_indicator"
+            # Columns do not depend on the regency; the contract of any pemda will do.
+            schemas[table] = (
+                spbe_indicator_schema() if is_indicators else score_schema(index_code, "32.16")
+            )
+    return schemas
 
 
 class RawStore:
@@ -119,7 +134,7 @@ class RawStore:
     def _create_raw_tables(self) -> None:
         """Every raw table exists from the start, typed by its contract, so dbt can build the
         marts even before a source has delivered its first file."""
-        for table, schema in raw_table_schemas().items():
+        for table, schema in _raw_table_schemas().items():
             columns = [f'"{name}" {_SQL_TYPES[str(c.dtype)]}' for name, c in schema.columns.items()]
             columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
             self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")

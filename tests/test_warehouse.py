@@ -7,6 +7,7 @@ import subprocess
 import dagster as dg
 import pytest
 
+from orchestration.dbt_models import DBT_EXECUTABLE
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 from tests.conftest import SAMPLES, query, run_refresh, sha256
@@ -201,7 +202,7 @@ def test_the_snapshot_versions_an_agency_renamed_in_the_master(tmp_path):
         ignore=shutil.ignore_patterns("target", "logs"),
     )
     dbt = [
-        str(PROJECT_ROOT / ".venv" / "bin" / "dbt"),
+        DBT_EXECUTABLE,
         *("build", "--select", "+dim_agency", "--indirect-selection", "cautious"),
         *("--project-dir", str(project), "--profiles-dir", str(project)),
         *("--vars", json.dumps({"warehouse_path": str(tmp_path / "w.duckdb")})),
