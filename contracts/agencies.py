@@ -1,15 +1,23 @@
-"""Resolution of agency names as people write them to the master's stable `agency_code`."""
+"""Agency masters: resolve agency names as people write them to each regency's stable codes.
+
+Every regency keeps its own master (a source file per regency, see SOURCES.md "Reference
+sources"). A master lists every version of every agency; all names, short names and aliases of
+all versions are written forms of the agency's one code.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from contracts import reference
+import pandas as pd
+
 from contracts.text import fold
 
 _KEC = re.compile(r"^kec\b\.?\s*", re.IGNORECASE)
+ALIAS_SEPARATOR = "|"
 
 
 def agency_key(name: object) -> str:
@@ -17,24 +25,61 @@ def agency_key(name: object) -> str:
     return fold(_KEC.sub("kecamatan ", str(name).strip()))
 
 
-class AgencyDirectory:
-    """Names, short names and aliases of the agencies of one regency, folded for lookup."""
+@dataclass(frozen=True)
+class Agency:
+    """One version of an agency, as a row of its regency's master."""
 
-    def __init__(self, pemda_code: str, agencies: tuple[reference.Agency, ...]):
+    pemda_code: str
+    code: str
+    name: str
+    short_name: str | None
+    agency_type: str
+    parent_code: str | None
+    aliases: tuple[str, ...] = ()
+
+    def written_forms(self) -> tuple[str, ...]:
+        return tuple(w for w in (self.code, self.name, self.short_name, *self.aliases) if w)
+
+
+def split_aliases(text: object) -> tuple[str, ...]:
+    if text is None or (isinstance(text, float) and text != text):
+        return ()
+    return tuple(a.strip() for a in str(text).split(ALIAS_SEPARATOR) if a.strip())
+
+
+def agencies_from_frame(frame: pd.DataFrame) -> list[Agency]:
+    """The rows of a validated master (a file's frame or `raw.agency_master`) as Agencies."""
+    return [
+        Agency(
+            row.pemda_code,
+            row.agency_code,
+            row.agency_name,
+            None if pd.isna(row.agency_short_name) else row.agency_short_name,
+            row.agency_type,
+            None if pd.isna(row.parent_agency_code) else row.parent_agency_code,
+            split_aliases(row.aliases),
+        )
+        for row in frame.itertuples(index=False)
+    ]
+
+
+class AgencyDirectory:
+    """Codes, names, short names and aliases of the agencies of one regency, folded for lookup."""
+
+    def __init__(self, pemda_code: str, agencies: Iterable[Agency] = ()):
         self.pemda_code = pemda_code
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
         for agency in agencies:
-            if agency.pemda_code != pemda_code:
-                continue
-            for written in (agency.name, agency.short_name, *agency.aliases):
+            for written in agency.written_forms():
                 key = agency_key(written)
                 other = self._by_key.setdefault(key, agency.code)
                 if other != agency.code:
                     raise ValueError(
-                        f"agency master: '{written}' names both {other} and {agency.code}"
+                        f"agency master of {pemda_code}: '{written}' names both {other} and "
+                        f"{agency.code}"
                     )
-                self._display.setdefault(key, agency.name)
+                self._display[key] = agency.name  # the latest version's name wins
 
     def __len__(self) -> int:
         return len(set(self._by_key.values()))
@@ -55,6 +100,28 @@ class AgencyDirectory:
         return names[:n]
 
 
-@cache
-def directory(pemda_code: str) -> AgencyDirectory:
-    return AgencyDirectory(pemda_code, reference.agencies())
+class Masters:
+    """The agency master in force for every regency known: pemda_code -> AgencyDirectory."""
+
+    def __init__(self, agencies: Iterable[Agency] = ()):
+        by_regency: dict[str, list[Agency]] = {}
+        for agency in agencies:
+            by_regency.setdefault(agency.pemda_code, []).append(agency)
+        self._directories = {code: AgencyDirectory(code, a) for code, a in by_regency.items()}
+
+    def __contains__(self, pemda_code: object) -> bool:
+        return pemda_code in self._directories
+
+    def regencies(self) -> list[str]:
+        return sorted(self._directories)
+
+    def directory(self, pemda_code: str) -> AgencyDirectory:
+        """The regency's directory; an empty one (nothing resolves) when it has no master yet."""
+        return self._directories.get(pemda_code) or AgencyDirectory(pemda_code)
+
+    def replaced(self, pemda_code: str, agencies: Iterable[Agency]) -> Masters:
+        """These masters with one regency's master replaced (a newer good master file)."""
+        copy = Masters()
+        copy._directories = dict(self._directories)
+        copy._directories[pemda_code] = AgencyDirectory(pemda_code, agencies)
+        return copy

@@ -1,7 +1,9 @@
 """Reference data shared with dbt: the seed CSVs under `dbt_project/seeds` are the one source of truth.
 
-Band tables, component weights, header aliases and the agency master are read from there, so a
-correction is one line in one file and the Python contracts and the dbt models can never disagree.
+Only what regulations fix lives there: indices, band tables, component weights, header aliases and
+the region list. A correction is one line in one file, and the Python contracts and the dbt models
+can never disagree. What each regency maintains (its agency master, its targets) arrives as source
+files instead (`contracts/agencies.py`).
 """
 
 from __future__ import annotations
@@ -52,18 +54,13 @@ class Component:
 
 
 @dataclass(frozen=True)
-class Agency:
-    code: str
-    name: str
-    short_name: str
-    agency_type: str
-    parent_code: str
-    aliases: tuple[str, ...]
+class Region:
+    """A regency or city of the Kemendagri region list, with its province."""
 
-    @property
-    def pemda_code(self) -> str:
-        """The regency an agency belongs to: itself for the regency, else the first two code parts."""
-        return self.code if self.agency_type == "pemda" else ".".join(self.code.split(".")[:2])
+    pemda_code: str
+    pemda_name: str
+    province_code: str
+    province_name: str
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -135,21 +132,18 @@ def column_aliases(index_code: str) -> dict[str, str]:
 
 
 @cache
-def agencies() -> tuple[Agency, ...]:
-    """The agency master; an agency's aliases include the names of its earlier versions."""
-    written: dict[str, list[str]] = {}
-    for r in _rows("agency_aliases.csv"):
-        written.setdefault(r["agency_code"], []).append(r["alias"].strip())
-    for r in _rows("agency_history.csv"):
-        written.setdefault(r["agency_code"], []).extend([r["agency_name"], r["agency_short_name"]])
-    return tuple(
-        Agency(
-            r["agency_code"],
-            r["agency_name"],
-            r["agency_short_name"],
-            r["agency_type"],
-            r["parent_agency_code"],
-            tuple(dict.fromkeys(written.get(r["agency_code"], []))),
+def regions() -> dict[str, Region]:
+    """The Kemendagri region list: pemda_code -> Region."""
+    return {
+        r["pemda_code"]: Region(
+            r["pemda_code"], r["pemda_name"], r["province_code"], r["province_name"]
         )
-        for r in _rows("agencies.csv")
-    )
+        for r in _rows("regions.csv")
+    }
+
+
+def region_name(code: str) -> str | None:
+    """The name of a regency, a city or a province of the region list."""
+    if code in regions():
+        return regions()[code].pemda_name
+    return next((r.province_name for r in regions().values() if r.province_code == code), None)

@@ -1,8 +1,10 @@
-"""The pandera contract of each source layout, and its failures turned into Issues.
+"""The pandera contract of each source layout.
 
 Checks follow SOURCES.md and DOMAIN.md: scales, component ranges and sums, band consistency (a
 score exactly on a band boundary accepts either neighbouring band, with a warning), one row per
-agency and year, agencies known to the master. Bounds and bands come from the seeds.
+agency and year, agencies known to their regency's master, rows of the file's own regency. The
+agency master and the targets of a regency have contracts of their own. Bounds and bands come
+from the seeds.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import pandas as pd
 import pandera.pandas as pa
 
 from contracts import reference
-from contracts.agencies import directory
+from contracts.agencies import agency_key, split_aliases
 from contracts.bands import allowed_predicates
 
 SUM_TOLERANCE = 0.01
 SPBE_INDICATORS = 47
+# WAREHOUSE.md's agency types.
+AGENCY_TYPES = (
+    "pemda", "sekretariat", "inspektorat", "dinas", "badan", "kecamatan", "rsud", "satpol_pp",
+    "kelurahan", "other",
+)  # fmt: skip
 
 # Row-level checks see the whole frame; the report names only the column the check is about.
 _FOCUS: dict[str, str] = {}
@@ -68,17 +75,36 @@ def _weighted_components_match_score(index_code: str) -> pa.Check:
     return _row_check("weighted_components_match_score", "score", test)
 
 
-def _local_code_matches_agency(pemda_code: str) -> pa.Check:
-    def test(frame: pd.DataFrame) -> pd.Series:
-        return pd.Series(
-            [
-                pd.isna(local) or pd.isna(code) or f"{pemda_code}.{local}".upper() == code
-                for local, code in zip(frame["local_code"], frame["agency_code"], strict=True)
-            ],
-            index=frame.index,
-        )
+def _local_code_matches_agency(frame: pd.DataFrame) -> pd.Series:
+    """`Kode` is the local part (SETDA) or the whole code (<region code>.SETDA) of the named agency."""
+    return pd.Series(
+        [
+            pd.isna(local)
+            or pd.isna(code)
+            or code in {f"{pemda}.{local}".upper(), str(local).upper()}
+            for local, code, pemda in zip(
+                frame["local_code"], frame["agency_code"], frame["pemda_code"], strict=True
+            )
+        ],
+        index=frame.index,
+    )
 
-    return _row_check("kode_matches_agency", "local_code", test)
+
+def within_region(code: object, file_pemda_code: str) -> bool:
+    """A row's region is the file's regency, or lies under it (a province's file)."""
+    return code == file_pemda_code or str(code).startswith(f"{file_pemda_code}.")
+
+
+def _of_the_files_region(file_pemda_code: str) -> pa.Check:
+    return _row_check(
+        "region_of_file",
+        "pemda_code",
+        lambda f: f["pemda_code"].map(lambda c: within_region(c, file_pemda_code)),
+    )
+
+
+def _known_agency(frame: pd.DataFrame) -> pd.Series:
+    return frame["agency_code"].notna() | frame["agency_name"].isna()
 
 
 def _component_columns(index_code: str, required: bool) -> dict[str, pa.Column]:
@@ -93,28 +119,36 @@ def _component_columns(index_code: str, required: bool) -> dict[str, pa.Column]:
     }
 
 
-def score_schema(index_code: str, pemda_code: str) -> pa.DataFrameSchema:
+_SOURCE_ROW = {
+    "source_sheet": pa.Column(str, nullable=True),
+    "source_row": pa.Column(int),
+}
+
+
+def score_schema(index_code: str, file_pemda_code: str) -> pa.DataFrameSchema:
+    """The contract of a score file of `file_pemda_code` (a regency, or a province's file)."""
     index = reference.indices()[index_code]
-    agencies = directory(pemda_code)
     columns = {
-        "source_sheet": pa.Column(str, nullable=True),
-        "source_row": pa.Column(int),
+        **_SOURCE_ROW,
         "evaluation_year": pa.Column(int, pa.Check.in_range(2000, 2100)),
         "pemda_code": pa.Column(str),
-        "agency_name": pa.Column(
-            str,
-            pa.Check(lambda s: s.map(agencies.resolve).notna(), name="known_agency"),
-        ),
+        "agency_name": pa.Column(str),
         "agency_code": pa.Column(str, nullable=True),
         "score": pa.Column(float, pa.Check.in_range(index.scale_min, index.scale_max)),
         "predicate": pa.Column(
             str,
-            pa.Check.isin([b.code for b in reference.bands(index_code)], name="known_predicate"),
+            pa.Check.isin(
+                [b.code for b in reference.bands(index_code)],
+                name="known_predicate",
+                error="known_predicate",
+            ),
             nullable=True,
             required=False,
         ),
     }
     checks = [
+        _of_the_files_region(file_pemda_code),
+        _row_check("known_agency", "agency_name", _known_agency),
         _row_check("one_row_per_agency_year", "agency_name", _one_row_per_agency_year),
         _score_matches_predicate(index_code),
     ]
@@ -123,7 +157,7 @@ def score_schema(index_code: str, pemda_code: str) -> pa.DataFrameSchema:
         checks.append(_components_sum_to_score([c.code for c in reference.components("sakip")]))
     elif index_code == "rb":
         columns["local_code"] = pa.Column(str, nullable=True, required=False)
-        checks.append(_local_code_matches_agency(pemda_code))
+        checks.append(_row_check("kode_matches_agency", "local_code", _local_code_matches_agency))
     elif index_code == "spip":
         columns |= _component_columns("spip", required=False)
         columns |= {
@@ -150,8 +184,7 @@ def spbe_indicator_schema() -> pa.DataFrameSchema:
     domains = [c.code for c in reference.components("spbe")]
     return pa.DataFrameSchema(
         {
-            "source_sheet": pa.Column(str, nullable=True),
-            "source_row": pa.Column(int),
+            **_SOURCE_ROW,
             "evaluation_year": pa.Column(int),
             "agency_code": pa.Column(str, nullable=True),
             "indicator_no": pa.Column(int, pa.Check.in_range(1, SPBE_INDICATORS), unique=True),
@@ -160,6 +193,164 @@ def spbe_indicator_schema() -> pa.DataFrameSchema:
             "maturity_level": pa.Column(int, pa.Check.in_range(1, 5)),
         },
         checks=[pa.Check(lambda f: len(f) == SPBE_INDICATORS, name="forty_seven_indicators")],
+        strict=True,
+        coerce=True,
+    )
+
+
+def _one_version_per_date(frame: pd.DataFrame) -> pd.Series:
+    return ~frame[["agency_code", "valid_from"]].duplicated(keep=False)
+
+
+def _code_under_regency(pemda_code: str) -> Callable[[pd.DataFrame], pd.Series]:
+    def test(frame: pd.DataFrame) -> pd.Series:
+        is_regency = frame["agency_code"] == pemda_code
+        under = frame["agency_code"].str.startswith(f"{pemda_code}.")
+        return (is_regency & (frame["agency_type"] == "pemda")) | (
+            under & (frame["agency_type"] != "pemda")
+        )
+
+    return test
+
+
+def _parent_exists(pemda_code: str) -> Callable[[pd.DataFrame], pd.Series]:
+    region = reference.regions().get(pemda_code)
+    province = region.province_code if region else None
+
+    def test(frame: pd.DataFrame) -> pd.Series:
+        codes = set(frame["agency_code"])
+        regency_row = frame["agency_type"] == "pemda"
+        return (regency_row & (frame["parent_agency_code"] == province)) | (
+            ~regency_row & frame["parent_agency_code"].isin(codes)
+        )
+
+    return test
+
+
+def agencies_sharing_a_name(frame: pd.DataFrame) -> dict[str, set[str]]:
+    """Folded written form -> the agency codes it names, for forms naming more than one."""
+    named: dict[str, set[str]] = {}
+    for code, name, short, aliases in zip(
+        frame["agency_code"],
+        frame["agency_name"],
+        frame["agency_short_name"],
+        frame["aliases"],
+        strict=True,
+    ):
+        for written in (name, short, *split_aliases(aliases)):
+            if isinstance(written, str) and written.strip():
+                named.setdefault(agency_key(written), set()).add(code)
+    return {form: codes for form, codes in named.items() if len(codes) > 1}
+
+
+def _each_name_one_agency(frame: pd.DataFrame) -> pd.Series:
+    shared = agencies_sharing_a_name(frame)
+    return pd.Series(
+        [
+            not any(
+                agency_key(w) in shared
+                for w in (name, short, *split_aliases(aliases))
+                if isinstance(w, str) and w.strip()
+            )
+            for name, short, aliases in zip(
+                frame["agency_name"], frame["agency_short_name"], frame["aliases"], strict=True
+            )
+        ],
+        index=frame.index,
+    )
+
+
+def _regency_listed(pemda_code: str) -> pa.Check:
+    return pa.Check(
+        lambda f: bool(((f["agency_code"] == pemda_code) & (f["agency_type"] == "pemda")).any()),
+        name="regency_row_present",
+    )
+
+
+def master_schema(pemda_code: str) -> pa.DataFrameSchema:
+    """The agency master of one regency: every version of every agency, the regency included."""
+    return pa.DataFrameSchema(
+        {
+            **_SOURCE_ROW,
+            "pemda_code": pa.Column(str),
+            "agency_code": pa.Column(str),
+            "agency_name": pa.Column(str),
+            "agency_short_name": pa.Column(str, nullable=True),
+            "agency_type": pa.Column(
+                str,
+                pa.Check.isin(AGENCY_TYPES, name="known_agency_type", error="known_agency_type"),
+            ),
+            "parent_agency_code": pa.Column(str, nullable=True),
+            "aliases": pa.Column(str, nullable=True, required=False),
+            "valid_from": pa.Column("datetime64[ns]"),
+        },
+        checks=[
+            _row_check("code_under_regency", "agency_code", _code_under_regency(pemda_code)),
+            _row_check("one_version_per_date", "agency_code", _one_version_per_date),
+            _row_check("parent_exists", "parent_agency_code", _parent_exists(pemda_code)),
+            _row_check("name_names_one_agency", "agency_name", _each_name_one_agency),
+            _regency_listed(pemda_code),
+        ],
+        strict=True,
+        coerce=True,
+    )
+
+
+def _target_band_of_index(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        [
+            code not in reference.indices() or band in {b.code for b in reference.bands(code)}
+            for code, band in zip(frame["index_code"], frame["target_band_code"], strict=True)
+        ],
+        index=frame.index,
+    )
+
+
+def _target_score_in_band(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        [
+            pd.isna(score)
+            or code not in reference.indices()
+            or band in allowed_predicates(code, score)
+            for code, band, score in zip(
+                frame["index_code"], frame["target_band_code"], frame["target_score"], strict=True
+            )
+        ],
+        index=frame.index,
+    )
+
+
+def _one_target_per_agency_index_year(frame: pd.DataFrame) -> pd.Series:
+    keys = frame[["agency_code", "index_code", "evaluation_year"]]
+    return ~keys.duplicated(keep=False) | frame["agency_code"].isna()
+
+
+def targets_schema(pemda_code: str) -> pa.DataFrameSchema:
+    """A regency's targets (RPJMD, Renstra, Perjanjian Kinerja): a band per agency, index, year."""
+    return pa.DataFrameSchema(
+        {
+            **_SOURCE_ROW,
+            "pemda_code": pa.Column(str),
+            "agency_name": pa.Column(str),
+            "agency_code": pa.Column(str, nullable=True),
+            "index_code": pa.Column(
+                str,
+                pa.Check.isin(list(reference.indices()), name="known_index", error="known_index"),
+            ),
+            "evaluation_year": pa.Column(int, pa.Check.in_range(2000, 2100)),
+            "target_band_code": pa.Column(str),
+            "target_score": pa.Column(float, nullable=True, required=False),
+            "plan_document": pa.Column(str, nullable=True, required=False),
+        },
+        checks=[
+            _of_the_files_region(pemda_code),
+            _row_check("known_agency", "agency_name", _known_agency),
+            _row_check("target_band_of_index", "target_band_code", _target_band_of_index),
+            _row_check("target_score_in_band", "target_score", _target_score_in_band),
+            _row_check(
+                "one_target_per_agency_index_year", "agency_name", _one_target_per_agency_index_year
+            ),
+        ],
         strict=True,
         coerce=True,
     )

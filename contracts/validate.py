@@ -2,36 +2,59 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from pandera.errors import SchemaErrors
 
 from contracts import reference
-from contracts.agencies import directory
+from contracts.agencies import Masters
 from contracts.bands import band_of, boundary_bands
 from contracts.failures import WARNING, Issue
-from contracts.schemas import _FOCUS, SUM_TOLERANCE, score_schema, spbe_indicator_schema
+from contracts.schemas import (
+    _FOCUS,
+    AGENCY_TYPES,
+    SUM_TOLERANCE,
+    agencies_sharing_a_name,
+    master_schema,
+    score_schema,
+    spbe_indicator_schema,
+    targets_schema,
+)
+from contracts.text import fold
+
+
+def table_schema(table: str, source: str, pemda_code: str):
+    """The contract of one raw table, for a file of `pemda_code`."""
+    if table == "spbe_indicator":
+        return spbe_indicator_schema()
+    if table == "agency_master":
+        return master_schema(pemda_code)
+    if table == "targets":
+        return targets_schema(pemda_code)
+    return score_schema(source, pemda_code)
 
 
 def validate(
-    index_code: str, frames: dict[str, pd.DataFrame], labels: dict[str, str], pemda_code: str
+    source: str,
+    frames: dict[str, pd.DataFrame],
+    labels: dict[str, str],
+    pemda_code: str,
+    masters: Masters,
 ) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
-    """Validate every frame of a parsed file; return the coerced frames and the issues found."""
+    """Validate every frame of a parsed file of `pemda_code`; return the coerced frames and the
+    issues found. `masters` names the agencies of each regency, for the suggestions."""
     valid: dict[str, pd.DataFrame] = {}
     issues: list[Issue] = []
     for table, frame in frames.items():
-        schema = (
-            spbe_indicator_schema()
-            if table == "spbe_indicator"
-            else score_schema(index_code, pemda_code)
-        )
+        schema = table_schema(table, source, pemda_code)
         try:
             valid[table] = _complete(schema.validate(frame, lazy=True), schema)
         except SchemaErrors as errors:
-            found = _issues_from(errors, frame, index_code, labels, pemda_code)
+            found = _issues_from(errors, frame, source, labels, pemda_code, masters)
             # Never let a contract failure pass unreported, even one we have no message for.
             issues += found or [Issue("contract", str(errors).splitlines()[0])]
-    if index_code in valid:
-        issues += boundary_warnings(index_code, valid[index_code], labels)
+    if source in reference.indices() and source in valid:
+        issues += boundary_warnings(source, valid[source], labels)
     return valid, issues
 
 
@@ -71,9 +94,10 @@ def boundary_warnings(index_code: str, frame: pd.DataFrame, labels: dict[str, st
 def _issues_from(
     errors: SchemaErrors,
     frame: pd.DataFrame,
-    index_code: str,
+    source: str,
     labels: dict[str, str],
     pemda_code: str,
+    masters: Masters,
 ) -> list[Issue]:
     issues = []
     for case in errors.failure_cases.itertuples(index=False):
@@ -83,10 +107,14 @@ def _issues_from(
         if check in {"column_in_schema", "column_in_dataframe"}:
             column, value = value, None
         row = frame.loc[case.index] if case.index is not None and pd.notna(case.index) else None
+        if row is None and isinstance(value, bool | np.bool_):
+            value = None  # a check of the whole frame: there is no cell to show
         issues.append(
             Issue(
                 check=_check_id(check),
-                message=_message(check, column, value, row, index_code, labels, pemda_code),
+                message=_message(
+                    check, column, value, row, frame, source, labels, pemda_code, masters
+                ),
                 sheet=None if row is None or pd.isna(row["source_sheet"]) else row["source_sheet"],
                 row=None if row is None else int(row["source_row"]),
                 column=None if column is None else labels.get(column, column),
@@ -106,18 +134,65 @@ def _text(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(check, column, value, row, index_code, labels, pemda_code) -> str:
-    index = reference.indices()[index_code]
+def _message(check, column, value, row, frame, source, labels, pemda_code, masters) -> str:
+    index_code = source
     if check == "column_in_schema":
-        known = sorted({labels.get(c, c) for c in reference.column_aliases(index_code).values()})
-        return (
-            f"column '{column}' is not part of the {index_code} layout (known: {', '.join(known)})"
-        )
+        known = sorted({labels.get(c, c) for c in reference.column_aliases(source).values()})
+        return f"column '{column}' is not part of the {source} layout (known: {', '.join(known)})"
     if check == "column_in_dataframe":
         return f"required column '{labels.get(column, column)}' is missing"
     if check == "known_agency":
-        closest = ", ".join(directory(pemda_code).suggest(value))
-        return f"agency not in the master for {pemda_code}; closest names: {closest}"
+        regency = row["pemda_code"]
+        if regency not in masters:
+            return f"no agency master for {regency} has been loaded yet: load its master first"
+        closest = ", ".join(masters.directory(regency).suggest(value))
+        return f"agency not in the master for {regency}; closest names: {closest}"
+    if check == "region_of_file":
+        return (
+            f"this row is for region {value}, but the file belongs to {pemda_code} "
+            f"({reference.region_name(pemda_code) or 'unknown region'}), by its folder or the "
+            "manifest"
+        )
+    if check == "code_under_regency":
+        return (
+            f"an agency code of {pemda_code} is '{pemda_code}.<local code>' (the regency itself: "
+            f"'{pemda_code}', type pemda)"
+        )
+    if check == "one_version_per_date":
+        return "more than one row for this agency code and valid_from"
+    if check == "parent_exists":
+        return "the parent is not an agency of this master (the regency's parent: its province)"
+    if check == "name_names_one_agency":
+        shared = agencies_sharing_a_name(frame)
+        mine = {
+            fold(w)
+            for w in (row["agency_name"], row["agency_short_name"], row["aliases"])
+            if isinstance(w, str)
+        }
+        named = {
+            form: sorted(codes) for form, codes in shared.items() if any(form in m for m in mine)
+        }
+        return f"a name or alias of this agency also names another one: {named or shared}"
+    if check == "regency_row_present":
+        return f"the master has no row for the regency itself ({pemda_code}, type pemda)"
+    if check == "known_agency_type":
+        return f"not an agency type; expected one of {', '.join(AGENCY_TYPES)}"
+    if check == "target_band_of_index":
+        codes = ", ".join(b.code for b in reference.bands(row["index_code"]))
+        return f"not a band of {row['index_code']}; expected one of {codes} or their labels"
+    if check == "target_score_in_band":
+        band = band_of(row["index_code"], row["target_score"])
+        return (
+            f"target score {row['target_score']:g} is band {band.code if band else '?'}, "
+            f"not the target band {row['target_band_code']}"
+        )
+    if check == "one_target_per_agency_index_year":
+        return "more than one target for this agency, index and evaluation year"
+    if check == "known_index":
+        return f"not an index; expected one of {', '.join(reference.indices())}"
+    if index_code not in reference.indices():
+        return f"failed check {check}"
+    index = reference.indices()[index_code]
     if check == "one_row_per_agency_year":
         return "more than one row for this agency and evaluation year"
     if check == "known_predicate":

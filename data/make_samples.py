@@ -1,10 +1,18 @@
-"""Regenerate the bundled sample sources for Kabupaten Bekasi, 2021-2025: `python data/make_samples.py`.
+"""Regenerate the bundled sample sources: `python data/make_samples.py`.
 
-Values are realistic and deterministic; the real results quoted in DOMAIN.md are used where they
-exist (regency SAKIP 50,29 / 61,79 / 62,74; SPBE 1,60 .. 4,48; RB 2022 distribution; IPP 2025 RSUD
-97,8 and Kecamatan Sukakarya 90,00). Each file carries the mess SOURCES.md lists: title blocks,
+Two regencies of Jawa Barat side by side, each with its agency master, its targets and its scores:
+- Kabupaten Bekasi (32.16), 2021-2025: its master is `agencies/32.16/agencies_kab_bekasi.csv`
+  (kept by hand, from shared/data); the real results quoted in DOMAIN.md are used where they exist
+  (regency SAKIP 50,29 / 61,79 / 62,74; SPBE 1,60 .. 4,48; RB 2022 distribution; IPP 2025 RSUD
+  97,8 and Kecamatan Sukakarya 90,00).
+- Kabupaten Karawang (32.15), 2023-2025: its master is written here. The kecamatan are Karawang's
+  real 30 kecamatan; the OPD list and every score are synthetic. Karawang is "late" on purpose:
+  its RB results for 2025 have not arrived.
+
+Values are realistic and deterministic. Each file carries the mess SOURCES.md lists: title blocks,
 merged cells, `;` with decimal commas, BOM and CRLF, header variants, aliases, `Kec.`, predicates in
-odd case, numbers stored as text, trailing `Rata-rata` / `Jumlah` rows.
+odd case, numbers stored as text, trailing `Rata-rata` / `Jumlah` rows, targets naming agencies by
+code or by name.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import json
 import random
 import sys
 import zipfile
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -23,28 +32,131 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from contracts import reference  # noqa: E402
+from contracts.agencies import Agency, split_aliases  # noqa: E402
 from contracts.bands import band_of  # noqa: E402
 from ingest.numbers import round_half_up  # noqa: E402
 
 OUT = ROOT / "samples"
-SEEDS = ROOT.parent / "dbt_project" / "seeds"
-YEARS = range(2021, 2026)
 SAMPLE_DATE = datetime(2026, 1, 15)  # fixed, so that regenerating gives the same bytes
-rng = random.Random(3216)
-
-AGENCIES = [a for a in reference.agencies() if a.agency_type != "pemda"]
-OPDS = [a for a in AGENCIES if a.agency_type != "kecamatan"]
-KECAMATAN = [a for a in AGENCIES if a.agency_type == "kecamatan"]
 SAKIP_WEIGHTS = {c.code: c.max_score for c in reference.components("sakip")}
 IPP_WEIGHTS = {c.code: c.weight for c in reference.components("ipp")}
-BASE = {a.code: rng.uniform(0.35, 0.75) for a in AGENCIES}  # each agency's standing
+MASTER_COLUMNS = [
+    "agency_code", "agency_name", "agency_short_name", "agency_type", "parent_agency_code",
+    "aliases", "valid_from",
+]  # fmt: skip
+
+KARAWANG_OPDS = [
+    ("SETDA", "Sekretariat Daerah", "Setda", "sekretariat"),
+    ("SETWAN", "Sekretariat DPRD", "Setwan", "sekretariat"),
+    ("INSPEKTORAT", "Inspektorat Daerah", "Inspektorat", "inspektorat"),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", "Bappeda", "badan"),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", "BKPSDM", "badan"),
+    ("BPKAD", "Badan Pengelolaan Keuangan dan Aset Daerah", "BPKAD", "badan"),
+    ("BAPENDA", "Badan Pendapatan Daerah", "Bapenda", "badan"),
+    ("BPBD", "Badan Penanggulangan Bencana Daerah", "BPBD", "badan"),
+    ("KESBANGPOL", "Badan Kesatuan Bangsa dan Politik", "Kesbangpol", "badan"),
+    ("DISDIKPORA", "Dinas Pendidikan, Pemuda dan Olahraga", "Disdikpora", "dinas"),
+    ("DINKES", "Dinas Kesehatan", "Dinkes", "dinas"),
+    ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang", "DPUPR", "dinas"),
+    ("DISHUB", "Dinas Perhubungan", "Dishub", "dinas"),
+    ("DLHK", "Dinas Lingkungan Hidup dan Kebersihan", "DLHK", "dinas"),
+    ("DISDUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", "Disdukcapil", "dinas"),
+    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP", "dinas"),
+    ("DISKOMINFO", "Dinas Komunikasi dan Informatika", "Diskominfo", "dinas"),
+    ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi", "Disnakertrans", "dinas"),
+    ("DINSOS", "Dinas Sosial", "Dinsos", "dinas"),
+    ("DISPERTA", "Dinas Pertanian", "Disperta", "dinas"),
+    ("DISPARBUD", "Dinas Pariwisata dan Kebudayaan", "Disparbud", "dinas"),
+    ("DISKOPUKM", "Dinas Koperasi dan Usaha Kecil Menengah", "Diskop UKM", "dinas"),
+    ("DPKP", "Dinas Perumahan dan Kawasan Permukiman", "DPKP", "dinas"),
+    ("SATPOLPP", "Satuan Polisi Pamong Praja", "Satpol PP", "satpol_pp"),
+    ("RSUD", "RSUD Kabupaten Karawang", "RSUD Karawang", "rsud"),
+]
+KARAWANG_KECAMATAN = [
+    "Banyusari", "Batujaya", "Ciampel", "Cibuaya", "Cikampek", "Cilamaya Kulon",
+    "Cilamaya Wetan", "Cilebar", "Jatisari", "Jayakerta", "Karawang Barat", "Karawang Timur",
+    "Klari", "Kotabaru", "Kutawaluya", "Lemahabang", "Majalaya", "Pakisjaya", "Pangkalan",
+    "Pedes", "Purwasari", "Rawamerta", "Rengasdengklok", "Tegalwaru", "Telagasari",
+    "Telukjambe Barat", "Telukjambe Timur", "Tempuran", "Tirtajaya", "Tirtamulya",
+]  # fmt: skip
 
 
-def written_name(agency: reference.Agency, year: int) -> str:
+@dataclass
+class Regency:
+    """One regency's samples: its master, years, and the regency-level results it publishes."""
+
+    code: str
+    name: str  # Kabupaten Bekasi
+    seed: int
+    years: range
+    sakip: dict[int, float]
+    rb: dict[int, float]
+    spip: dict[int, float]
+    spbe: dict[int, tuple[float, str]]
+    merit: dict[int, float]
+    rb_years: range | None = None  # a regency late with its RB results
+    fixed_ipp: dict[tuple[int, str], float] = field(default_factory=dict)
+    agencies: list[Agency] = field(default_factory=list)
+    base: dict[str, float] = field(default_factory=dict)  # each agency's standing, 0-1
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.folder_name = self.name.split()[-1]
+
+    @property
+    def units(self) -> list[Agency]:
+        """The current version of every agency but the regency itself, in master order."""
+        current = {a.code: a for a in self.agencies if a.agency_type != "pemda"}
+        return list(current.values())
+
+    @property
+    def opds(self) -> list[Agency]:
+        return [a for a in self.units if a.agency_type != "kecamatan"]
+
+    @property
+    def kecamatan(self) -> list[Agency]:
+        return [a for a in self.units if a.agency_type == "kecamatan"]
+
+    def path(self, index_code: str, name: str) -> Path:
+        return OUT / index_code / self.code / name
+
+
+def read_master(path: Path) -> list[Agency]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return [
+            Agency(
+                path.parent.name,
+                r["agency_code"],
+                r["agency_name"],
+                r["agency_short_name"],
+                r["agency_type"],
+                r["parent_agency_code"],
+                split_aliases(r["aliases"]),
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+def make_karawang_master(regency: Regency) -> None:
+    """Karawang's master: the regency, 25 OPDs (synthetic) and its 30 kecamatan (real names)."""
+    code = regency.code
+    rows = [[code, "Pemerintah Kabupaten Karawang", "Pemkab Karawang", "pemda", "32",
+             "Kabupaten Karawang|Kab. Karawang|Pemkab Karawang", "2017-01-01"]]  # fmt: skip
+    for local, name, short, kind in KARAWANG_OPDS:
+        aliases = f"{name} Kabupaten Karawang" if kind != "rsud" else "RSUD Karawang"
+        rows.append([f"{code}.{local}", name, short, kind, code, aliases, "2017-01-01"])
+    for name in KARAWANG_KECAMATAN:
+        local = "KEC_" + name.upper().replace(" ", "_")
+        rows.append([f"{code}.{local}", f"Kecamatan {name}", f"Kec. {name}", "kecamatan", code,
+                     "", "2017-01-01"])  # fmt: skip
+    write_csv(OUT / "agencies" / code / "agencies_kab_karawang.csv", [MASTER_COLUMNS, *rows], False)
+
+
+def written_name(r: Regency, agency: Agency, year: int) -> str:
     """How a clerk writes the name: aliases, `Kec.`, odd spacing and case; Kominfo before 2023."""
     if agency.code.endswith("DISKOMINFOSANTIK"):
         return "Dinas Komunikasi dan Informatika" if year <= 2022 else "Diskominfosantik"
-    roll = rng.random()
+    roll = r.rng.random()
     if agency.agency_type == "kecamatan" and roll < 0.4:
         return agency.short_name
     if agency.aliases and roll < 0.25:
@@ -60,10 +172,10 @@ def comma(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-def sakip_row(agency_code: str, year: int, level: float | None = None) -> dict[str, float]:
-    level = BASE[agency_code] + 0.05 * (year - 2021) if level is None else level
+def sakip_row(r: Regency, agency_code: str, year: int) -> dict[str, float]:
+    level = r.base[agency_code] + 0.05 * (year - 2021)
     parts = {
-        code: round(min(weight, max(0.0, weight * (level + rng.uniform(-0.08, 0.08)))), 2)
+        code: round(min(weight, max(0.0, weight * (level + r.rng.uniform(-0.08, 0.08)))), 2)
         for code, weight in SAKIP_WEIGHTS.items()
     }
     return parts | {"score": round(sum(parts.values()), 2)}
@@ -71,6 +183,10 @@ def sakip_row(agency_code: str, year: int, level: float | None = None) -> dict[s
 
 def band(index_code: str, score: float) -> str:
     return band_of(index_code, score).code
+
+
+def label(index_code: str, code: str) -> str:
+    return next(b.label for b in reference.bands(index_code) if b.code == code)
 
 
 def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[str], list[list]]]) -> None:
@@ -118,74 +234,74 @@ def write_csv(path: Path, rows: list[list], indonesian: bool) -> None:
         writer.writerows(rows)
 
 
-def make_sakip() -> None:
-    header = [
-        "No",
-        "Perangkat Daerah",
-        "Perencanaan Kinerja",
-        "Pengukuran Kinerja",
-        "Pelaporan Kinerja",
-        "Evaluasi Akuntabilitas Kinerja Internal",
-        "Nilai",
-        "Predikat",
-    ]
-    for year in YEARS:
+SAKIP_HEADER = [
+    "No",
+    "Perangkat Daerah",
+    "Perencanaan Kinerja",
+    "Pengukuran Kinerja",
+    "Pelaporan Kinerja",
+    "Evaluasi Akuntabilitas Kinerja Internal",
+    "Nilai",
+    "Predikat",
+]
+# Exactly on the BB/A boundary: the Inspektorat published A, which is kept.
+BOUNDARY_SAKIP = {
+    "perencanaan": 25.5,
+    "pengukuran": 24.0,
+    "pelaporan": 12.5,
+    "evaluasi_internal": 18.0,
+    "score": 80.0,
+}
+
+
+def make_sakip(r: Regency) -> None:
+    header = SAKIP_HEADER
+    for year in r.years:
         rows = []
-        for number, agency in enumerate(AGENCIES, start=1):
-            r = sakip_row(agency.code, year)
-            predicate = band("sakip", r["score"])
-            if year == 2024 and agency.code == "32.16.BAPPEDA":
-                # exactly on the BB/A boundary: the Inspektorat published A, which is kept
-                r = {
-                    "perencanaan": 25.5,
-                    "pengukuran": 24.0,
-                    "pelaporan": 12.5,
-                    "evaluasi_internal": 18.0,
-                    "score": 80.0,
-                }
-                predicate = "A"
-            if rng.random() < 0.15:
+        for number, agency in enumerate(r.units, start=1):
+            row = sakip_row(r, agency.code, year)
+            predicate = band("sakip", row["score"])
+            if year == 2024 and agency.code == f"{r.code}.BAPPEDA":
+                row, predicate = BOUNDARY_SAKIP, "A"
+            if r.rng.random() < 0.15:
                 predicate = f" {predicate.lower()} "
-            values = [r[c] for c in (*SAKIP_WEIGHTS, "score")]
-            rows.append([number, written_name(agency, year), *values, predicate])
-        mean = round(sum(r[6] for r in rows) / len(rows), 2)
+            values = [row[c] for c in (*SAKIP_WEIGHTS, "score")]
+            rows.append([number, written_name(r, agency, year), *values, predicate])
+        mean = round(sum(row[6] for row in rows) / len(rows), 2)
         title = [
             f"HASIL EVALUASI AKUNTABILITAS KINERJA INSTANSI PEMERINTAH (AKIP) TAHUN {year}",
-            "PERANGKAT DAERAH DAN KECAMATAN KABUPATEN BEKASI",
+            f"PERANGKAT DAERAH DAN KECAMATAN {r.name.upper()}",
         ]
-        if year == 2021:
+        if year == r.years[0]:
             lines = [[title[0]], [title[1]], [], header]
-            lines += [
-                [n, name, *[comma(v) for v in vals], p]
-                for n, name, *vals, p in [(r[0], r[1], *r[2:7], r[7]) for r in rows]
-            ]
+            lines += [[n, name, *[comma(v) for v in vals], p] for n, name, *vals, p in rows]
             lines.append(["", "Rata-rata", "", "", "", "", comma(mean), ""])
-            write_csv(OUT / "sakip" / "sakip_2021.csv", lines, indonesian=True)
+            write_csv(r.path("sakip", f"sakip_{year}.csv"), lines, indonesian=True)
             continue
         variant = {2022: "PERANGKAT DAERAH", 2023: "Nama Perangkat Daerah", 2024: "Unit Kerja"}
         sheet_header = header.copy()
         sheet_header[1] = variant.get(year, header[1])
-        for r in rows:
-            if rng.random() < 0.2:  # numbers stored as text, Indonesian style
-                r[6] = comma(r[6])
+        for row in rows:
+            if r.rng.random() < 0.2:  # numbers stored as text, Indonesian style
+                row[6] = comma(row[6])
         rows.append(["Rata-rata", None, None, None, None, None, mean, None])
         write_xlsx(
-            OUT / "sakip" / f"sakip_{year}.xlsx", {"Hasil Evaluasi": (title, sheet_header, rows)}
+            r.path("sakip", f"sakip_{year}.xlsx"), {"Hasil Evaluasi": (title, sheet_header, rows)}
         )
     # The regency's own result from KemenPAN-RB, same layout with a year column.
-    regency = {2021: 50.29, 2022: 61.79, 2023: 62.74, 2024: 66.15, 2025: 71.03}
     lines = [["Tahun", "Perangkat Daerah", *header[2:]]]
-    for year, score in regency.items():
+    for year, score in r.sakip.items():
         parts = {c: round(w * score / 100, 2) for c, w in SAKIP_WEIGHTS.items()}
         parts["evaluasi_internal"] = round(
             score - sum(v for k, v in parts.items() if k != "evaluasi_internal"), 2
         )
-        lines.append([year, "Kabupaten Bekasi", *parts.values(), score, band("sakip", score)])
-    write_csv(OUT / "sakip" / "sakip_kabupaten_2021-2025.csv", lines, indonesian=False)
+        lines.append([year, r.name, *parts.values(), score, band("sakip", score)])
+    span = f"{min(r.sakip)}-{max(r.sakip)}"
+    write_csv(r.path("sakip", f"sakip_kabupaten_{span}.csv"), lines, indonesian=False)
 
 
-def rb_scores(year: int) -> dict[str, float]:
-    if year == 2022:  # announced 2023: 1 A, 4 BB, 15 B, 12 CC, 23 C, 6 D
+def rb_scores(r: Regency, year: int) -> dict[str, float]:
+    if year == 2022 and r.code == "32.16":  # announced 2023: 1 A, 4 BB, 15 B, 12 CC, 23 C, 6 D
         ranges = (
             [(80.5, 86)]
             + [(70.5, 79)] * 4
@@ -194,51 +310,56 @@ def rb_scores(year: int) -> dict[str, float]:
             + [(30.5, 49.5)] * 23
             + [(15, 29.5)] * 6
         )
-        ranked = sorted(AGENCIES, key=lambda a: -BASE[a.code])
-        return {a.code: round(rng.uniform(*r), 2) for a, r in zip(ranked, ranges, strict=True)}
+        ranked = sorted(r.units, key=lambda a: -r.base[a.code])
+        return {a.code: round(r.rng.uniform(*g), 2) for a, g in zip(ranked, ranges, strict=True)}
     return {
         a.code: round(
-            min(99, 25 + 75 * BASE[a.code] * (0.8 + 0.08 * (year - 2021)) + rng.uniform(-5, 5)), 2
+            min(
+                99,
+                25 + 75 * r.base[a.code] * (0.8 + 0.08 * (year - 2021)) + r.rng.uniform(-5, 5),
+            ),
+            2,
         )
-        for a in AGENCIES
+        for a in r.units
     }
 
 
-def make_rb() -> None:
-    for year in YEARS:
+def make_rb(r: Regency) -> None:
+    for year in r.rb_years or r.years:
         indonesian = year <= 2022
         lines = [["Tahun", "Kode", "Perangkat Daerah", "Nilai", "Predikat"]]
-        scores = rb_scores(year)
-        for agency in AGENCIES:
+        scores = rb_scores(r, year)
+        for agency in r.units:
             code, score = agency.code, scores[agency.code]
-            local = code.split(".", 2)[2] if rng.random() < 0.7 else ""
+            local = code.split(".", 2)[2] if r.rng.random() < 0.7 else ""
             value = comma(score) if indonesian else f"{score:.2f}"
-            lines.append([year, local, written_name(agency, year), value, band("rb", score)])
-        write_csv(OUT / "rb" / f"rb_{year}.csv", lines, indonesian=indonesian)
-    regency = {2021: 58.12, 2022: 61.40, 2023: 64.05, 2024: 67.88, 2025: 70.45}
+            lines.append([year, local, written_name(r, agency, year), value, band("rb", score)])
+        write_csv(r.path("rb", f"rb_{year}.csv"), lines, indonesian=indonesian)
     lines = [["Tahun", "Kode", "Perangkat Daerah", "Nilai", "Predikat"]]
-    lines += [[y, "", "Pemerintah Kabupaten Bekasi", s, band("rb", s)] for y, s in regency.items()]
-    write_csv(OUT / "rb" / "rb_kabupaten_2021-2025.csv", lines, indonesian=False)
+    lines += [[y, "", f"Pemerintah {r.name}", s, band("rb", s)] for y, s in r.rb.items()]
+    span = f"{min(r.rb)}-{max(r.rb)}"
+    write_csv(r.path("rb", f"rb_kabupaten_{span}.csv"), lines, indonesian=False)
 
 
-def make_spip() -> None:
-    scores = {2021: 2.95, 2022: 3.05, 2023: 3.12, 2024: 3.38, 2025: 3.61}
+def make_spip(regencies: list[Regency]) -> None:
+    """One answer of the province's open-data portal: every regency's SPIP, by kode_wilayah."""
     records = []
-    for year, score in scores.items():
-        records.append(
-            {
-                "tahun": year,
-                "kode_wilayah": "32.16",
-                "nama_wilayah": "Kabupaten Bekasi",
-                "skor_maturitas": comma(score),
-                "level": band("spip", score),
-                "penetapan_tujuan": comma(score + 0.08),
-                "struktur_proses": comma(score - 0.05),
-                "pencapaian_tujuan": comma(score - 0.06),
-                "mri": comma(score - 0.4),
-                "iepk": comma(score - 0.2),
-            }
-        )
+    for r in regencies:
+        for year, score in r.spip.items():
+            records.append(
+                {
+                    "tahun": year,
+                    "kode_wilayah": r.code,
+                    "nama_wilayah": r.name,
+                    "skor_maturitas": comma(score),
+                    "level": band("spip", score),
+                    "penetapan_tujuan": comma(score + 0.08),
+                    "struktur_proses": comma(score - 0.05),
+                    "pencapaian_tujuan": comma(score - 0.06),
+                    "mri": comma(score - 0.4),
+                    "iepk": comma(score - 0.2),
+                }
+            )
     answer = {
         "help": "datastore_search",
         "success": True,
@@ -248,30 +369,23 @@ def make_spip() -> None:
             "total": len(records),
         },
     }
-    path = OUT / "spip" / "spip_maturitas_jabar.json"
+    path = OUT / "spip" / "32" / "spip_maturitas_jabar.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(answer, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def make_spbe() -> None:
-    series = {
-        2021: (1.60, "2022-03-28"),
-        2022: (1.71, "2023-03-06"),
-        2023: (3.28, "2024-02-29"),
-        2024: (4.08, "2025-01-04"),
-        2025: (4.48, "2026-01-08"),
-    }
+def make_spbe(r: Regency) -> None:
     domains = [
         ("kebijakan_internal", "Kebijakan Internal SPBE", 10),
         ("tata_kelola", "Tata Kelola SPBE", 10),
         ("manajemen", "Manajemen SPBE", 11),
         ("layanan", "Layanan SPBE", 16),
     ]
-    for year, (index, announced) in series.items():
+    for year, (index, announced) in r.spbe.items():
         indicators, number = [], 1
         for code, _, count in domains:
             for _ in range(count):
-                level = max(1, min(5, round(index + rng.uniform(-1.2, 1.2))))
+                level = max(1, min(5, round(index + r.rng.uniform(-1.2, 1.2))))
                 indicators.append(
                     {
                         "nomor": number,
@@ -282,8 +396,8 @@ def make_spbe() -> None:
                 )
                 number += 1
         document = {
-            "instansi": "Pemerintah Kabupaten Bekasi",
-            "kode_wilayah": "32.16",
+            "instansi": f"Pemerintah {r.name}",
+            "kode_wilayah": r.code,
             "tahun": year,
             "tanggal_pengumuman": announced,
             "indeks": index,
@@ -292,128 +406,128 @@ def make_spbe() -> None:
                 {
                     "kode": code,
                     "nama": name,
-                    "indeks": round(min(5, index + rng.uniform(-0.3, 0.3)), 2),
+                    "indeks": round(min(5, index + r.rng.uniform(-0.3, 0.3)), 2),
                 }
                 for code, name, _ in domains
             ],
             "indikator": indicators,
         }
-        path = OUT / "spbe" / f"spbe_{year}.json"
+        path = r.path("spbe", f"spbe_{year}.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def ipp_written_category(code: str) -> str:
-    label = next(b.label for b in reference.bands("ipp") if b.code == code)
-    return rng.choice([code, f"{code} ({label})", label, f"{code} - {label}"])
+def ipp_written_category(r: Regency, code: str) -> str:
+    text = label("ipp", code)
+    return r.rng.choice([code, f"{code} ({text})", text, f"{code} - {text}"])
 
 
-def make_ipp() -> None:
+def make_ipp(r: Regency) -> None:
     header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
-    # 2021: KemenPAN-RB's evaluation of selected units, native 0-5 with the six aspects.
-    selected = [
-        a for a in AGENCIES if a.code.rsplit(".", 1)[1] in {"DPMPTSP", "DISDUKCAPIL", "RSUD"}
-    ]
-    rows = []
-    for number, agency in enumerate(selected, start=1):
-        aspects = {code: round(rng.uniform(3.4, 4.8), 2) for code in IPP_WEIGHTS}
-        score = round(sum(aspects[c] * w for c, w in IPP_WEIGHTS.items()), 2)
-        rows.append([number, agency.name, score, *aspects.values(), band("ipp", score)])
-    aspect_names = [c.name for c in reference.components("ipp")]
-    write_xlsx(
-        OUT / "ipp" / "ipp_kemenpanrb_2021.xlsx",
-        {
-            "Lampiran I": (
-                [
-                    "HASIL EVALUASI PELAYANAN PUBLIK KEMENTERIAN PANRB TAHUN 2021",
-                    "KABUPATEN BEKASI",
-                ],
-                [
-                    "No",
-                    "Unit Penyelenggara Pelayanan Publik",
-                    "Nilai Indeks",
-                    *aspect_names,
-                    "Kategori",
-                ],
-                rows,
-            )
-        },
-    )
-    # 2022-2025: the regency's decree, on 0-100 (= 0-5 x 20), OPDs and kecamatan on two sheets.
-    fixed = {(2025, "32.16.RSUD"): 97.8, (2025, "32.16.KEC_SUKAKARYA"): 90.0}
-    for year in range(2022, 2026):
+    if 2021 in r.years:
+        # 2021: KemenPAN-RB's evaluation of selected units, native 0-5 with the six aspects.
+        selected = [
+            a for a in r.units if a.code.rsplit(".", 1)[1] in {"DPMPTSP", "DISDUKCAPIL", "RSUD"}
+        ]
+        rows = []
+        for number, agency in enumerate(selected, start=1):
+            aspects = {code: round(r.rng.uniform(3.4, 4.8), 2) for code in IPP_WEIGHTS}
+            score = round(sum(aspects[c] * w for c, w in IPP_WEIGHTS.items()), 2)
+            rows.append([number, agency.name, score, *aspects.values(), band("ipp", score)])
+        aspect_names = [c.name for c in reference.components("ipp")]
+        write_xlsx(
+            r.path("ipp", "ipp_kemenpanrb_2021.xlsx"),
+            {
+                "Lampiran I": (
+                    [
+                        "HASIL EVALUASI PELAYANAN PUBLIK KEMENTERIAN PANRB TAHUN 2021",
+                        r.name.upper(),
+                    ],
+                    [
+                        "No",
+                        "Unit Penyelenggara Pelayanan Publik",
+                        "Nilai Indeks",
+                        *aspect_names,
+                        "Kategori",
+                    ],
+                    rows,
+                )
+            },
+        )
+    # From 2022: the regency's decree, on 0-100 (= 0-5 x 20), OPDs and kecamatan on two sheets.
+    for year in (y for y in r.years if y >= 2022):
         sheets = {}
-        for sheet, units in (("Lampiran I", OPDS), ("Lampiran II", KECAMATAN)):
+        for sheet, units in (("Lampiran I", r.opds), ("Lampiran II", r.kecamatan)):
             rows = []
             for number, agency in enumerate(units, start=1):
-                value = fixed.get(
+                value = r.fixed_ipp.get(
                     (year, agency.code),
                     round(
                         min(
                             99.5,
-                            55 + 45 * BASE[agency.code] + 3 * (year - 2022) + rng.uniform(-4, 4),
+                            55
+                            + 45 * r.base[agency.code]
+                            + 3 * (year - 2022)
+                            + r.rng.uniform(-4, 4),
                         ),
                         2,
                     ),
                 )
                 code = band("ipp", round_half_up(value / 20))
-                cell = comma(value) if rng.random() < 0.25 else value
+                cell = comma(value) if r.rng.random() < 0.25 else value
                 rows.append(
                     [
                         number,
-                        written_name(agency, year),
+                        written_name(r, agency, year),
                         cell,
-                        ipp_written_category(code),
-                        next(b.label for b in reference.bands("ipp") if b.code == code),
+                        ipp_written_category(r, code),
+                        label("ipp", code),
                     ]
                 )
-            mean = round(sum(float(str(r[2]).replace(",", ".")) for r in rows) / len(rows), 2)
+            mean = round(sum(float(str(row[2]).replace(",", ".")) for row in rows) / len(rows), 2)
             rows.append([None, "Rata-rata", mean, None, None])
             sheets[sheet] = (
                 [
-                    f"LAMPIRAN KEPUTUSAN BUPATI BEKASI TENTANG HASIL EVALUASI PELAYANAN PUBLIK TAHUN {year}",
+                    f"LAMPIRAN KEPUTUSAN BUPATI {r.folder_name.upper()} TENTANG HASIL EVALUASI "
+                    f"PELAYANAN PUBLIK TAHUN {year}",
                     "PERANGKAT DAERAH" if sheet == "Lampiran I" else "KECAMATAN",
                 ],
                 header,
                 rows,
             )
-        write_xlsx(OUT / "ipp" / f"ipp_{year}.xlsx", sheets)
+        write_xlsx(r.path("ipp", f"ipp_{year}.xlsx"), sheets)
 
 
-def make_merit() -> None:
+def make_merit(r: Regency) -> None:
     aspects = [c.name for c in reference.components("merit")]
-    totals = {2021: 231.5, 2022: 258.0, 2023: 272.5, 2024: 289.0, 2025: 296.5}
     shares = [0.12, 0.13, 0.14, 0.13, 0.13, 0.12, 0.11, 0.12]
     rows = []
-    for year, total in totals.items():
+    for year, total in r.merit.items():
         parts = [round(total * s, 1) for s in shares]
         parts[-1] = round(total - sum(parts[:-1]), 1)
         code = band("merit", total)
-        label = next(b.label for b in reference.bands("merit") if b.code == code)
-        rows.append(
-            [
-                year,
-                "Pemerintah Kabupaten Bekasi",
-                *parts,
-                total,
-                f"{code} - {label}" if year % 2 else label,
-            ]
-        )
+        written = f"{code} - {label('merit', code)}" if year % 2 else label("merit", code)
+        rows.append([year, f"Pemerintah {r.name}", *parts, total, written])
     header = ["Tahun", "Instansi", *aspects, "Nilai", "Kategori"]
-    write_xlsx(
-        OUT / "merit" / "merit_2021-2023.xlsx",
-        {
-            "Penilaian": (
-                ["REKAPITULASI PENILAIAN MANDIRI SISTEM MERIT KABUPATEN BEKASI 2021-2023"],
-                header,
-                rows[:3],
-            )
-        },
-    )
+    in_xlsx = [row for row in rows if row[0] <= 2023]
+    if in_xlsx:
+        span = f"{in_xlsx[0][0]}-{in_xlsx[-1][0]}"
+        write_xlsx(
+            r.path("merit", f"merit_{span}.xlsx"),
+            {
+                "Penilaian": (
+                    [f"REKAPITULASI PENILAIAN MANDIRI SISTEM MERIT {r.name.upper()} {span}"],
+                    header,
+                    in_xlsx,
+                )
+            },
+        )
+    in_csv = [row for row in rows if row[0] > 2023]
     lines = [header] + [
-        [y, n, *[comma(v, 1) for v in vals], comma(t, 1), k] for y, n, *vals, t, k in rows[3:]
+        [y, n, *[comma(v, 1) for v in vals], comma(t, 1), k] for y, n, *vals, t, k in in_csv
     ]
-    write_csv(OUT / "merit" / "merit_2024-2025.csv", lines, indonesian=True)
+    span = f"{in_csv[0][0]}-{in_csv[-1][0]}" if len(in_csv) > 1 else f"{in_csv[0][0]}"
+    write_csv(r.path("merit", f"merit_{span}.csv"), lines, indonesian=True)
 
 
 # The regency's plan (RPJMD 2021-2026 and the Renstra of each OPD): the band each agency aims for.
@@ -429,19 +543,70 @@ REGENCY_INDICES = ("sakip", "rb", "spip", "spbe", "merit")
 AGENCY_INDICES = ("sakip", "rb", "ipp")
 
 
-def make_targets() -> None:
-    lines = [["agency_code", "index_code", "evaluation_year", "target_band_code", "plan_document"]]
-    regency = next(a for a in reference.agencies() if a.agency_type == "pemda")
-    for agency in (regency, *AGENCIES):
+def make_targets(r: Regency) -> None:
+    """The regency's plan as the Bagian Organisasi keeps it: agencies by code or by name."""
+    lines = [["agency", "index_code", "evaluation_year", "target_band", "target_score",
+              "plan_document"]]  # fmt: skip
+    regency = next(a for a in r.agencies if a.agency_type == "pemda")
+    for agency in (regency, *r.units):
         indices = REGENCY_INDICES if agency is regency else AGENCY_INDICES
         plan = "RPJMD 2021-2026" if agency is regency else "Renstra Perangkat Daerah 2021-2026"
+        written = agency.code if r.rng.random() < 0.7 else agency.name
         for index_code in indices:
-            for year, band_code in zip(YEARS, TARGET_LADDERS[index_code], strict=True):
-                lines.append([agency.code, index_code, year, band_code, plan])
-    write_csv(SEEDS / "targets.csv", lines, indonesian=False)
+            ladder = dict(zip(range(2021, 2026), TARGET_LADDERS[index_code], strict=True))
+            for year in r.years:
+                code = ladder[year]
+                band_text = code if r.rng.random() < 0.8 else label(index_code, code)
+                lines.append([written, index_code, year, band_text, "", plan])
+    span = f"{r.years[0]}-{r.years[-1]}"
+    write_csv(r.path("targets", f"targets_{span}.csv"), lines, indonesian=False)
+
+
+BEKASI = Regency(
+    code="32.16",
+    name="Kabupaten Bekasi",
+    seed=3216,
+    years=range(2021, 2026),
+    sakip={2021: 50.29, 2022: 61.79, 2023: 62.74, 2024: 66.15, 2025: 71.03},
+    rb={2021: 58.12, 2022: 61.40, 2023: 64.05, 2024: 67.88, 2025: 70.45},
+    spip={2021: 2.95, 2022: 3.05, 2023: 3.12, 2024: 3.38, 2025: 3.61},
+    spbe={
+        2021: (1.60, "2022-03-28"),
+        2022: (1.71, "2023-03-06"),
+        2023: (3.28, "2024-02-29"),
+        2024: (4.08, "2025-01-04"),
+        2025: (4.48, "2026-01-08"),
+    },
+    merit={2021: 231.5, 2022: 258.0, 2023: 272.5, 2024: 289.0, 2025: 296.5},
+    fixed_ipp={(2025, "32.16.RSUD"): 97.8, (2025, "32.16.KEC_SUKAKARYA"): 90.0},
+)
+KARAWANG = Regency(
+    code="32.15",
+    name="Kabupaten Karawang",
+    seed=3215,
+    years=range(2023, 2026),
+    rb_years=range(2023, 2025),
+    sakip={2023: 64.12, 2024: 67.40, 2025: 70.85},
+    rb={2023: 60.35, 2024: 63.10},
+    spip={2023: 3.02, 2024: 3.21, 2025: 3.44},
+    spbe={2023: (2.91, "2024-02-29"), 2024: (3.36, "2025-01-04"), 2025: (3.72, "2026-01-08")},
+    merit={2024: 262.5},
+)
+
+
+def make_regency(r: Regency) -> None:
+    if r is KARAWANG:
+        make_karawang_master(r)
+    r.agencies = read_master(
+        OUT / "agencies" / r.code / f"agencies_kab_{r.folder_name.lower()}.csv"
+    )
+    r.base = {a.code: r.rng.uniform(0.35, 0.75) for a in r.units}
+    for maker in (make_sakip, make_rb, make_spbe, make_ipp, make_merit, make_targets):
+        maker(r)
 
 
 if __name__ == "__main__":
-    for maker in (make_sakip, make_rb, make_spip, make_spbe, make_ipp, make_merit, make_targets):
-        maker()
-    print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.rglob("*.*"))))
+    for regency in (BEKASI, KARAWANG):
+        make_regency(regency)
+    make_spip([BEKASI, KARAWANG])
+    print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.rglob("*") if p.is_file())))

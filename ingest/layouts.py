@@ -1,20 +1,23 @@
 """Turn what a reader found into canonical frames: one per raw table, one row per source row.
 
 Everything that needs interpreting happens here, before validation: header aliases, the evaluation
-year, decimal commas, predicates as written, agency names, the IPP scale. What cannot be
-interpreted becomes an Issue naming the cell; the pandera contract then checks the result.
+year, decimal commas, predicates as written, the region and agency each row names, the IPP scale.
+What cannot be interpreted becomes an Issue naming the cell; the pandera contract then checks the
+result. Besides the six indices there are two reference sources per regency: its agency master
+and its targets.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from contracts import reference
-from contracts.agencies import directory
+from contracts.agencies import Masters
 from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
 from contracts.text import fold
@@ -26,15 +29,31 @@ IPP_SHEETS = ["Lampiran I", "Lampiran II"]
 MERIT_2025_CATEGORIES = {"dasar", "berkembang", "menengah", "maju"}
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
+# The reference sources of each regency and the raw table each writes; a refresh loads them
+# before the scores, which are checked against them.
+REFERENCE_SOURCES = {"agencies": "agency_master", "targets": "targets"}
 # The raw tables each source writes; the first is the one with a row per agency and year.
 _EXTRA_TABLES = {"spbe": ("spbe_indicator",)}
-
-
-def raw_tables(index_code: str) -> tuple[str, ...]:
-    return (index_code, *_EXTRA_TABLES.get(index_code, ()))
-
-
+_NUMERIC = {"targets": {"target_score"}}
 _NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
+_KAB = re.compile(r"\bkab\b")
+_REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+
+
+def sources() -> list[str]:
+    """Every source, in load order: the reference sources first, then the indices."""
+    return [*REFERENCE_SOURCES, *reference.indices()]
+
+
+def raw_tables(source: str) -> tuple[str, ...]:
+    if source in REFERENCE_SOURCES:
+        return (REFERENCE_SOURCES[source],)
+    return (source, *_EXTRA_TABLES.get(source, ()))
+
+
+def is_region_code(text: str) -> bool:
+    """A Kemendagri code as a folder name: `NN` (a province) or `NN.NN` (a regency or city)."""
+    return bool(_REGION_CODE.match(text))
 
 
 @dataclass
@@ -49,30 +68,35 @@ class Parsed:
 
 @dataclass(frozen=True)
 class Options:
-    """Per-source settings from the manifest."""
+    """Per-file settings: the file's region (from its folder or the manifest) and the manifest's
+    options for its source."""
 
-    pemda_code: str = "32.16"
+    pemda_code: str
     sheet: str | None = None
     scale: float | None = None  # IPP: 5 or 100 when the decree states it
 
 
-DEFAULT_OPTIONS = Options()
-
-
 def parse_file(
-    index_code: str, path: Path, options: Options = DEFAULT_OPTIONS, name: str | None = None
+    index_code: str, path: Path, options: Options, masters: Masters, name: str | None = None
 ) -> Parsed:
     """Read and conform one source file; raises SourceFileError for a file that cannot be read.
 
     `name` is the file's original name when `path` is its landed copy (the year may be in it).
+    `masters` resolves agency names to codes in each row's regency.
     """
-    if index_code not in reference.indices():
-        raise SourceFileError("unknown_source", f"no layout for index '{index_code}'")
+    if index_code not in sources():
+        raise SourceFileError("unknown_source", f"no layout for source '{index_code}'")
+    if reference.region_name(options.pemda_code) is None:
+        raise SourceFileError(
+            "unknown_region",
+            f"'{options.pemda_code}' is not a region of the Kemendagri list "
+            "(dbt_project/seeds/regions.csv)",
+        )
     suffix = path.suffix.lower()
     if index_code == "spip":
-        return _spip(path, options)
+        return _spip(path, options, masters)
     if index_code == "spbe":
-        return _spbe(path)
+        return _spbe(path, options, masters)
     known = set(reference.column_aliases(index_code))
     if suffix in {".xlsx", ".xlsm"}:
         if index_code == "ipp":
@@ -86,18 +110,50 @@ def parse_file(
             "unsupported_format", f"'{suffix}' files are not read for {index_code}"
         )
     parsed = Parsed(index_code, {})
-    frames = [_tabular_frame(index_code, t, name or path.name, parsed) for t in tables]
+    frames = [_tabular_frame(index_code, t, name or path.name, options, parsed) for t in tables]
     frame = pd.concat(frames, ignore_index=True)
     if frame.empty:
         raise SourceFileError("empty_file", "the table has a header but no data rows")
-    _conform_scores(frame, index_code, options, parsed)
-    parsed.frames[index_code] = frame
+    if index_code == "agencies":
+        _conform_master(frame, options, parsed)
+    else:
+        _conform_scores(frame, index_code, options, masters, parsed)
+    parsed.frames[raw_tables(index_code)[0]] = frame
     return parsed
 
 
+def _regions_named(text: str) -> list[str]:
+    """The regions of the region list a title names (`... KABUPATEN BEKASI`), longest names first
+    so that `Kabupaten Bandung Barat` is not also read as `Kabupaten Bandung`."""
+    folded = " " + _KAB.sub("kabupaten", fold(text)) + " "
+    named = []
+    regions = sorted(reference.regions().values(), key=lambda r: -len(r.pemda_name))
+    for region in regions:
+        name = f" {fold(region.pemda_name)} "
+        if name in folded:
+            named.append(region.pemda_code)
+            folded = folded.replace(name, " ")
+    return named
+
+
+def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None:
+    from contracts.schemas import within_region
+
+    for code in _regions_named(table.title):
+        if not within_region(code, pemda_code):
+            raise SourceFileError(
+                "region_disagreement",
+                f"the title names {reference.region_name(code)} ({code}), but the file belongs to "
+                f"{pemda_code} ({reference.region_name(pemda_code)}) by its folder or the manifest",
+                sheet=table.sheet,
+                value=table.title,
+            )
+
+
 def _tabular_frame(
-    index_code: str, table: readers.Table, file_name: str, parsed: Parsed
+    index_code: str, table: readers.Table, file_name: str, options: Options, parsed: Parsed
 ) -> pd.DataFrame:
+    _refuse_another_regions_title(table, options.pemda_code)
     aliases = reference.column_aliases(index_code)
     columns: list[str] = []
     for position, header in enumerate(table.headers, start=1):
@@ -117,7 +173,8 @@ def _tabular_frame(
     frame = frame.drop(columns=["no"], errors="ignore")
     frame.insert(0, "source_row", [n for n, _ in table.rows])
     frame.insert(0, "source_sheet", table.sheet)
-    frame["evaluation_year"] = _evaluation_year(frame, table, file_name)
+    if index_code != "agencies":  # a master holds dates of regulations, not evaluation years
+        frame["evaluation_year"] = _evaluation_year(frame, table, file_name)
     return frame
 
 
@@ -166,34 +223,91 @@ def _parse_year(value: object) -> float | None:
     return number if number is not None and number == int(number) else None
 
 
-def _conform_scores(frame: pd.DataFrame, index_code: str, options: Options, parsed: Parsed) -> None:
-    """Parse numbers, normalize predicates, resolve agencies: in place, recording what fails."""
+def _conform_scores(
+    frame: pd.DataFrame, index_code: str, options: Options, masters: Masters, parsed: Parsed
+) -> None:
+    """Parse numbers, normalize predicates, resolve regions and agencies: in place, recording
+    what fails. Targets go through here too: they name agencies and bands as scores do."""
     for column in _numeric_columns(index_code) & set(frame.columns):
         frame[column] = _numbers(frame, column, parsed)
     if index_code == "merit":
         _refuse_merit_2025_model(frame)
     if index_code == "ipp":
         _ipp_scale(frame, options)
-    if "predicate" in frame:
-        frame["predicate"] = frame["predicate"].map(
-            lambda p: (
-                None
-                if p is None or str(p).strip() == ""
-                else normalize_predicate(index_code, p) or str(p).strip()
-            )
-        )
-    for text_column in ("agency_name", "local_code", "note", "pemda_code"):
+    for text_column in ("agency_name", "local_code", "note", "pemda_code", "plan_document"):
         if text_column in frame:
             frame[text_column] = frame[text_column].map(_clean_text)
-    frame["pemda_code"] = frame.get("pemda_code", options.pemda_code)
+    if "predicate" in frame:
+        frame["predicate"] = _bands_as_written(frame["predicate"], index_code)
+    if "target_band_code" in frame:
+        frame["index_code"] = frame["index_code"].map(lambda c: fold(c).replace(" ", "_"))
+        frame["target_band_code"] = [
+            _band_as_written(band, code)
+            for band, code in zip(frame["target_band_code"], frame["index_code"], strict=True)
+        ]
+    stated = frame.get("pemda_code", pd.Series(None, index=frame.index, dtype=object))
+    frame["pemda_code"] = stated.fillna(options.pemda_code)
     if "agency_name" in frame:
         frame["agency_code"] = [
-            directory(p).resolve(n)
+            masters.directory(p).resolve(n)
             for p, n in zip(frame["pemda_code"], frame["agency_name"], strict=True)
         ]
 
 
+def _band_as_written(text: object, index_code: str) -> str | None:
+    if text is None or str(text).strip() == "":
+        return None
+    known = index_code in reference.indices()
+    return (normalize_predicate(index_code, text) if known else None) or str(text).strip()
+
+
+def _bands_as_written(column: pd.Series, index_code: str) -> pd.Series:
+    return column.map(lambda text: _band_as_written(text, index_code))
+
+
+def _conform_master(frame: pd.DataFrame, options: Options, parsed: Parsed) -> None:
+    """Trim the text of a master and read `valid_from` as a date; the file names its regency."""
+    for column in set(frame.columns) - {"source_sheet", "source_row", "valid_from"}:
+        frame[column] = frame[column].map(_clean_text)
+    frame["agency_code"] = frame["agency_code"].str.upper()
+    frame["pemda_code"] = options.pemda_code
+    if "valid_from" in frame:
+        frame["valid_from"] = _dates(frame, "valid_from", parsed)
+
+
+def _dates(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
+    values = []
+    for sheet, row, cell in zip(
+        frame["source_sheet"], frame["source_row"], frame[column], strict=True
+    ):
+        try:
+            values.append(_date(cell))
+        except ValueError:
+            parsed.issues.append(
+                Issue(
+                    "date_format",
+                    "not a date: write it as YYYY-MM-DD",
+                    sheet=sheet,
+                    row=int(row),
+                    column=parsed.labels.get(column, column),
+                    value=str(cell),
+                )
+            )
+            values.append(None)
+    return pd.Series(pd.to_datetime(values), index=frame.index)
+
+
+def _date(cell: object) -> datetime | None:
+    if cell is None or (isinstance(cell, float) and cell != cell) or str(cell).strip() == "":
+        return None
+    if isinstance(cell, date):
+        return datetime(cell.year, cell.month, cell.day)
+    return datetime.strptime(str(cell).strip()[:10], "%Y-%m-%d")
+
+
 def _numeric_columns(index_code: str) -> set[str]:
+    if index_code not in reference.indices():
+        return _NUMERIC.get(index_code, set())
     canonical = set(reference.column_aliases(index_code).values())
     canonical |= {c.code for c in reference.components(index_code)}
     return canonical - _NON_NUMERIC - {"no", "evaluation_year"}
@@ -283,7 +397,7 @@ def _records_frame(index_code: str, records: list[dict], parsed: Parsed) -> pd.D
     return frame
 
 
-def _spip(path: Path, options: Options) -> Parsed:
+def _spip(path: Path, options: Options, masters: Masters) -> Parsed:
     """A CKAN datastore answer (`success`, `result.records`, `result.total`)."""
     document = readers.read_json(path)
     if not isinstance(document, dict) or document.get("success") is not True:
@@ -294,12 +408,12 @@ def _spip(path: Path, options: Options) -> Parsed:
         raise SourceFileError("empty_file", "the portal answer holds no records")
     parsed = Parsed("spip", {})
     frame = _records_frame("spip", records, parsed)
-    _conform_scores(frame, "spip", options, parsed)
+    _conform_scores(frame, "spip", options, masters, parsed)
     parsed.frames["spip"] = frame
     return parsed
 
 
-def _spbe(path: Path) -> Parsed:
+def _spbe(path: Path, options: Options, masters: Masters) -> Parsed:
     """A KemenPAN-RB evaluation document: one regency, one year, its domains and indicators."""
     document = readers.read_json(path)
     if not isinstance(document, dict) or "indeks" not in document:
@@ -317,7 +431,7 @@ def _spbe(path: Path) -> Parsed:
             column="domain",
         )
     frame = _records_frame("spbe", [head | domains], parsed)
-    _conform_scores(frame, "spbe", DEFAULT_OPTIONS, parsed)
+    _conform_scores(frame, "spbe", options, masters, parsed)
     parsed.frames["spbe"] = frame
     indicators = document.get("indikator") or []
     if indicators:

@@ -1,49 +1,84 @@
-"""Ingest one source: hash, land, read, validate, then load or refuse each file on its own."""
+"""Ingest one source: hash, land, read, validate, then load or refuse each file on its own.
+
+The file is the unit: it is loaded whole or refused whole, and nothing a file does (a contract
+error, a reader that raises, a portal that does not answer) stops the files after it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandas as pd
 
+from contracts.agencies import Masters, agencies_from_frame
 from contracts.failures import ERROR, Issue, SourceFileError
 from contracts.validate import validate
 from ingest import raw_store
 from ingest.fetch import FetchError, fetch
 from ingest.landing import land, sha256_of
-from ingest.layouts import DEFAULT_OPTIONS, Options, parse_file
+from ingest.layouts import REFERENCE_SOURCES, Options, is_region_code, parse_file, raw_tables
 from ingest.manifest import SourceEntry
 
 
 @dataclass
 class FileOutcome:
-    index_code: str
+    index_code: str  # the source: an index, `agencies` or `targets`
     file: str
     status: str
+    pemda_code: str | None = None
     rows: int = 0
     sha256: str = ""
     bytes: int = 0
     message: str = ""
     issues: list[Issue] = field(default_factory=list)
-    transient: bool = False  # a fetch that may succeed if tried again later
+    years: tuple[int, int] | None = None
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == ERROR]
 
+    @property
+    def first_error(self) -> str | None:
+        return self.errors[0].describe() if self.errors else None
+
+
+@dataclass(frozen=True)
+class FetchRetry:
+    """Delayed retries of one fetch that failed for a reason that may pass (no connection, a
+    timeout, a 5xx answer), after urllib3's own quick retries inside the fetch."""
+
+    attempts: int = 4
+    first_delay_seconds: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+def file_region(display: str, entry: SourceEntry) -> str | None:
+    """A file under a folder named by a Kemendagri code belongs to that region
+    (`sakip/<region code>/sakip_2024.xlsx`); any other file to its manifest entry's `pemda_code`."""
+    folders = [part for part in PurePath(display).parts[:-1] if is_region_code(part)]
+    return folders[-1] if folders else entry.pemda_code
+
 
 def check_file(
-    index_code: str, path: Path, options: Options = DEFAULT_OPTIONS, name: str | None = None
+    source: str, path: Path, options: Options, masters: Masters, name: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
-    """Read and validate a file without loading it: the frames that passed and every issue."""
+    """Read and validate a file without loading it: the frames that passed and every issue.
+
+    Any exception while reading or validating refuses the file (`unreadable`): one malformed
+    file never stops the others.
+    """
     display = name or str(path)
     try:
-        parsed = parse_file(index_code, path, options, name=Path(display).name)
+        parsed = parse_file(source, path, options, masters, name=Path(display).name)
+        valid, issues = validate(source, parsed.frames, parsed.labels, options.pemda_code, masters)
     except SourceFileError as exc:
         return {}, [dataclasses.replace(exc.issue, file=display)]
-    valid, issues = validate(index_code, parsed.frames, parsed.labels, options.pemda_code)
+    except Exception as exc:  # noqa: BLE001 (a reader bug or a hostile file: refuse, go on)
+        return {}, [Issue("unreadable", f"{type(exc).__name__}: {exc}"[:500], file=display)]
     # A cell already refused while parsing would only come back as a missing value: say it once.
     unreadable = {(i.sheet, i.row, i.column) for i in parsed.issues}
     issues = [i for i in issues if (i.sheet, i.row, i.column) not in unreadable]
@@ -55,67 +90,84 @@ def check_file(
 
 def ingest_file(
     store: raw_store.RawStore,
-    index_code: str,
+    source: str,
     path: Path,
-    options: Options,
+    options: Options | None,
+    masters: Masters,
     landing_dir: Path,
     run_id: str,
-    display: str | None = None,
-) -> FileOutcome:
-    display = display or str(path)
+    display: str,
+) -> tuple[FileOutcome, dict[str, pd.DataFrame]]:
+    """Land one file and load or refuse it; `options` is None when its region is unknown."""
     sha256, size = sha256_of(path), path.stat().st_size
-    outcome = FileOutcome(index_code, display, raw_store.UNCHANGED, sha256=sha256, bytes=size)
-    if store.already_loaded(index_code, sha256):
+    outcome = FileOutcome(
+        source,
+        display,
+        raw_store.UNCHANGED,
+        pemda_code=options.pemda_code if options else None,
+        sha256=sha256,
+        bytes=size,
+    )
+    if store.already_loaded(source, sha256):
         outcome.message = "already loaded: same sha256"
         store.record(_entry(outcome, run_id), [])
-        return outcome
-    landed = land(path, sha256, landing_dir / index_code)
-    tables, outcome.issues = check_file(index_code, landed, options, name=display)
+        return outcome, {}
+    landed = land(path, sha256, landing_dir / source)
+    if options is None:
+        tables, outcome.issues = {}, [_no_region(display)]
+    else:
+        tables, outcome.issues = check_file(source, landed, options, masters, name=display)
     if outcome.errors:
         outcome.status = raw_store.REFUSED
-        first = outcome.errors[0]
-        outcome.message = f"{len(outcome.errors)} contract error(s); first: {first.describe()}"
+        outcome.message = f"{len(outcome.errors)} error(s); first: {outcome.first_error}"
+        tables = {}
     else:
-        outcome.status = raw_store.LOADED
-        outcome.rows = len(tables[index_code])
+        main = tables[raw_tables(source)[0]]
+        outcome.status, outcome.rows = raw_store.LOADED, len(main)
+        if "evaluation_year" in main:
+            outcome.years = (int(main["evaluation_year"].min()), int(main["evaluation_year"].max()))
         warnings = len(outcome.issues)
         outcome.message = f"{warnings} warning(s)" if warnings else ""
         tables = {t: f.assign(source_file=display, source_sha256=sha256) for t, f in tables.items()}
-    store.record(_entry(outcome, run_id, landed), outcome.issues, tables if outcome.rows else None)
-    return outcome
+    store.record(_entry(outcome, run_id, landed), outcome.issues, tables or None)
+    return outcome, tables
+
+
+def _no_region(display: str) -> Issue:
+    return Issue(
+        "region_unknown",
+        "the file's region is unknown: put it under a folder named by its Kemendagri code "
+        "(sakip/<region code>/sakip_2024.xlsx) or give its manifest entry a pemda_code",
+        file=display,
+    )
 
 
 def ingest_source(
     store: raw_store.RawStore,
+    source: str,
     entries: list[SourceEntry],
     sources_dir: Path,
     landing_dir: Path,
     run_id: str,
+    retry: FetchRetry | None = None,
 ) -> list[FileOutcome]:
-    """Every file of every manifest entry, each loaded or refused on its own."""
+    """Every file of every manifest entry of one source, each loaded or refused on its own.
+
+    Score and target files are checked against the newest good master of their regency; a
+    master file loaded here is in force for the files after it.
+    """
+    retry = retry or FetchRetry()
+    masters = store.masters()
     outcomes = []
     for entry in entries:
         if entry.url:
-            name = entry.name or Path(entry.url.split("?")[0]).name or f"{entry.index}.json"
-            download = landing_dir / "_downloads" / entry.index / name
-            try:
-                fetch(
-                    entry.url,
-                    download,
-                    read_timeout=entry.timeout_seconds,
-                    max_bytes=entry.max_bytes,
-                    paging=entry.paging,
-                    page_size=entry.page_size,
-                )
-            except FetchError as exc:
+            download, failure = _fetch_with_retries(entry, landing_dir, retry)
+            if failure is not None:
                 outcome = FileOutcome(
-                    entry.index,
-                    entry.url,
-                    raw_store.REFUSED,
-                    message=str(exc),
-                    transient=exc.transient,
+                    source, entry.url, raw_store.REFUSED, pemda_code=entry.pemda_code
                 )
-                outcome.issues = [Issue("fetch_failed", str(exc), file=entry.url)]
+                outcome.issues = [Issue("fetch_failed", str(failure), file=entry.url)]
+                outcome.message = outcome.first_error or ""
                 store.record(_entry(outcome, run_id), outcome.issues)
                 outcomes.append(outcome)
                 continue
@@ -123,14 +175,46 @@ def ingest_source(
         else:
             files = [(p, _display(p, sources_dir)) for p in entry.local_files(sources_dir)]
         for path, display in files:
-            outcomes.append(
-                ingest_file(store, entry.index, path, entry.options, landing_dir, run_id, display)
+            region = file_region(display, entry)
+            options = entry.options(region) if region else None
+            outcome, tables = ingest_file(
+                store, source, path, options, masters, landing_dir, run_id, display
             )
+            if source == "agencies" and tables:
+                master = tables[REFERENCE_SOURCES["agencies"]]
+                masters = masters.replaced(region, agencies_from_frame(master))
+            outcomes.append(outcome)
     return outcomes
 
 
+def _fetch_with_retries(
+    entry: SourceEntry, landing_dir: Path, retry: FetchRetry
+) -> tuple[Path, FetchError | None]:
+    """Fetch one URL, trying again after a growing delay while the failure may pass."""
+    name = entry.name or Path(entry.url.split("?")[0]).name or f"{entry.index}.json"
+    download = landing_dir / "_downloads" / entry.index / name
+    for attempt in range(retry.attempts):
+        try:
+            fetch(
+                entry.url,
+                download,
+                read_timeout=entry.timeout_seconds,
+                max_bytes=entry.max_bytes,
+                paging=entry.paging,
+                page_size=entry.page_size,
+            )
+            return download, None
+        except FetchError as exc:
+            failure = exc
+            if not exc.transient or attempt == retry.attempts - 1:
+                break
+            retry.sleep(retry.first_delay_seconds * 2**attempt)
+    attempts = f" (after {attempt + 1} attempts)" if attempt else ""
+    return download, FetchError(f"{failure}{attempts}", transient=failure.transient)
+
+
 def _display(path: Path, sources_dir: Path) -> str:
-    """A file as people name it: relative to the sources dir (`sakip/sakip_2024.xlsx`)."""
+    """A file as people name it: relative to the sources dir (`sakip/<region code>/sakip_2024.xlsx`)."""
     try:
         return str(path.resolve().relative_to(sources_dir.resolve()))
     except ValueError:
@@ -148,4 +232,8 @@ def _entry(outcome: FileOutcome, run_id: str, landed: Path | None = None) -> dic
         "status": outcome.status,
         "message": outcome.message,
         "landed_path": str(landed) if landed else None,
+        "pemda_code": outcome.pemda_code,
+        "year_from": outcome.years[0] if outcome.years else None,
+        "year_to": outcome.years[1] if outcome.years else None,
+        "first_error": outcome.first_error,
     }

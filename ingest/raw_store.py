@@ -1,6 +1,7 @@
 """The `raw` schema of the DuckDB warehouse: validated source rows, the ingest log, contract issues.
 
-A file's rows replace earlier rows of the same agency and evaluation year, in one transaction with
+A file's rows replace earlier rows of the same key (agency and evaluation year for scores; the
+whole regency for an agency master; agency, index and year for targets), in one transaction with
 its log entry, so a refused or failed load leaves the previous good rows in place.
 """
 
@@ -13,13 +14,33 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from contracts import reference
+from contracts.agencies import Masters, agencies_from_frame
 from contracts.failures import Issue
-from contracts.schemas import score_schema, spbe_indicator_schema
-from ingest.layouts import raw_tables
+from contracts.validate import table_schema
+from ingest.layouts import raw_tables, sources
 
 SCHEMA = "raw"
-REPLACE_KEY = ("agency_code", "evaluation_year")
+REPLACE_KEYS = {
+    "agency_master": ("pemda_code",),
+    "targets": ("agency_code", "index_code", "evaluation_year"),
+}
+SCORE_REPLACE_KEY = ("agency_code", "evaluation_year")
+_LOG_COLUMNS = {
+    "run_id": "varchar",
+    "index_code": "varchar",  # the source: an index, agencies or targets
+    "file": "varchar",
+    "sha256": "varchar",
+    "bytes": "bigint",
+    "rows": "integer",
+    "status": "varchar",
+    "message": "varchar",
+    "landed_path": "varchar",
+    "logged_at": "timestamp",
+    "pemda_code": "varchar",
+    "year_from": "integer",
+    "year_to": "integer",
+    "first_error": "varchar",
+}
 
 _DDL = f"""
 create schema if not exists {SCHEMA};
@@ -27,6 +48,12 @@ create table if not exists {SCHEMA}.ingest_log (
     run_id varchar, index_code varchar, file varchar, sha256 varchar, bytes bigint,
     rows integer, status varchar, message varchar, landed_path varchar, logged_at timestamp
 );
+{
+    "".join(
+        f"alter table {SCHEMA}.ingest_log add column if not exists {name} {sql_type};"
+        for name, sql_type in _LOG_COLUMNS.items()
+    )
+}
 create table if not exists {SCHEMA}.contract_issues (
     run_id varchar, index_code varchar, file varchar, sha256 varchar, sheet varchar,
     "row" integer, "column" varchar, "check" varchar, value varchar, message varchar,
@@ -47,16 +74,13 @@ STATUSES = (LOADED, REFUSED, UNCHANGED)
 
 
 def _raw_table_schemas() -> dict:
-    """The contract of every raw table, by table name: its columns and their types."""
-    schemas = {}
-    for index_code in reference.indices():
-        for table in raw_tables(index_code):
-            is_indicators = table == "spbe_indicator"
-            # Columns do not depend on the regency; the contract of any pemda will do.
-            schemas[table] = (
-                spbe_indicator_schema() if is_indicators else score_schema(index_code, "32.16")
-            )
-    return schemas
+    """The contract of every raw table, by table name: its columns and their types (which do
+    not depend on the region, so none is named)."""
+    return {
+        table: table_schema(table, source, pemda_code="")
+        for source in sources()
+        for table in raw_tables(source)
+    }
 
 
 class RawStore:
@@ -99,20 +123,11 @@ class RawStore:
         try:
             for table, frame in (tables or {}).items():
                 self._replace(table, frame.assign(loaded_at=now))
+            logged = {**entry, "logged_at": now}
             self._con.execute(
-                f"insert into {SCHEMA}.ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    entry["run_id"],
-                    entry["index_code"],
-                    entry["file"],
-                    entry["sha256"],
-                    entry["bytes"],
-                    entry["rows"],
-                    entry["status"],
-                    entry["message"],
-                    entry.get("landed_path"),
-                    now,
-                ],
+                f"insert into {SCHEMA}.ingest_log ({', '.join(_LOG_COLUMNS)}) "
+                f"values ({', '.join('?' * len(_LOG_COLUMNS))})",
+                [logged.get(name) for name in _LOG_COLUMNS],
             )
             if issues:
                 rows = pd.DataFrame([asdict(i) for i in issues]).assign(
@@ -139,11 +154,15 @@ class RawStore:
             columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
             self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")
 
+    def masters(self) -> Masters:
+        """The agency master in force for every regency: the last good master file of each."""
+        return Masters(agencies_from_frame(self._con.table(f"{SCHEMA}.agency_master").df()))
+
     def _replace(self, table: str, frame: pd.DataFrame) -> None:
         name = f"{SCHEMA}.{table}"
         self._con.register("incoming", frame)
         try:
-            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEY)
+            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
             self._con.execute(f"delete from {name} t using incoming i where {on}")
             self._con.execute(f"insert into {name} by name select * from incoming")
         finally:
@@ -165,6 +184,14 @@ class RawStore:
             t: self._con.execute(f'select count(*) from {schema}."{t}"').fetchone()[0]
             for (t,) in tables
         }
+
+    def partition_warnings(self) -> list[str]:
+        """The regency partitions published with a warning (`marts.partition_checks`)."""
+        rows = self._con.execute(
+            "select pemda_code, index_code, evaluation_year, warning from marts.partition_checks "
+            "where warning is not null order by 1, 2, 3"
+        ).fetchall()
+        return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
 
     def run_issues(self, run_id: str, index_code: str | None = None) -> list[Issue]:
         query = f"""select "check", message, file, sheet, "row", "column", value, severity

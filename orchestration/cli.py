@@ -2,18 +2,32 @@
 
 kinerja refresh            run the refresh job (the same one the schedule runs)
 kinerja validate FILE...   check files against their contracts without loading them
+kinerja query "SQL"        a read-only query on the served warehouse
+kinerja rollback           serve the previous published warehouse again
+
+`kinerja refresh` exits 0 when it published (or had nothing new to publish) and refused no file,
+1 when it published but refused files, 2 when it did not publish (a warehouse-wide check failed
+or the run crashed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
+import shutil
 import sys
+import uuid
+from datetime import datetime
 from pathlib import Path
 
 from contracts import reference
 from contracts.failures import ERROR, Issue
-from ingest.manifest import DEFAULT_PEMDA
+from ingest.layouts import sources
+
+PUBLISHED, REFUSED_FILES, NOT_PUBLISHED = 0, 1, 2
+PER_FILE_LIMIT = 300  # past this many files the summary is per source, refused files still listed
 
 
 def _print_issues(issues: list[Issue], limit: int = 200) -> None:
@@ -23,32 +37,83 @@ def _print_issues(issues: list[Issue], limit: int = 200) -> None:
         print(f"  ... and {len(issues) - limit} more")
 
 
-def refresh(_: argparse.Namespace) -> int:
+def _instance(verbose: bool):
+    """The Dagster instance of DAGSTER_HOME, created with the project's settings if it is new."""
     import dagster as dg
 
+    from orchestration.settings import PROJECT_ROOT
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    home_dir = Path(home).resolve()
+    home_dir.mkdir(parents=True, exist_ok=True)
+    if not (home_dir / "dagster.yaml").exists():
+        shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home_dir / "dagster.yaml")
+        if verbose:
+            print(f"Created the Dagster instance {home_dir}")
+    os.environ["DAGSTER_HOME"] = str(home_dir)
+    return dg.DagsterInstance.get()
+
+
+def _run_quietly(job, run_config: dict, instance, run_id: str, log_file: Path):
+    """Run the job with what it prints (dbt's own output) going to `log_file`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+        return job.execute_in_process(
+            run_config=run_config, instance=instance, run_id=run_id, raise_on_error=False
+        )
+
+
+def _append_run_log(instance, run_id: str, path: Path) -> None:
+    """Dagster's full log of the run (every event, stack traces included)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\n--- Dagster event log of run {run_id} ---\n")
+        for entry in instance.all_logs(run_id):
+            step = f" {entry.step_key}" if entry.step_key else ""
+            kind = f" {entry.dagster_event.event_type_value}" if entry.dagster_event else ""
+            when = datetime.fromtimestamp(entry.timestamp).isoformat(timespec="milliseconds")
+            level = logging.getLevelName(entry.level)
+            f.write(f"{when} {level}{step}{kind}: {entry.message}\n")
+            if entry.dagster_event and entry.dagster_event.is_step_failure:
+                f.write(entry.dagster_event.step_failure_data.error.to_string() + "\n")
+
+
+def refresh(args: argparse.Namespace) -> int:
     from ingest import raw_store
     from orchestration import settings as settings_module
     from orchestration.definitions import defs
 
     settings = settings_module.from_env()
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    instance = _instance(args.verbose)
     job = defs.resolve_job_def("refresh")
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    result = job.execute_in_process(run_config=quiet, instance=instance, raise_on_error=False)
+    run_id = str(uuid.uuid4())  # known before the run, to name its log file
+    log_file = settings.logs_dir / f"refresh-{run_id}.log"
+    if args.verbose:
+        result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+    else:
+        quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+        result = _run_quietly(job, quiet, instance, run_id, log_file)
+    _append_run_log(instance, run_id, log_file)
     written = settings.files.current_for(result.run_id)
+    published = _published(result)
+    if not written.exists():
+        print(f"kinerja refresh: run {result.run_id} failed before it wrote anything.")
+        print(f"Dagster's log: {log_file}")
+        return NOT_PUBLISHED
     with raw_store.RawStore(written, read_only=True) as store:
         log = store.run_log(result.run_id)
         issues = store.run_issues(result.run_id)
         marts = store.table_sizes("marts")
-    published = written == settings.files.served
+        warnings = store.partition_warnings() if published else []
     print(f"\nkinerja refresh: run {result.run_id}")
-    print(f"{'status':<10} {'rows':>5}  file")
-    for row in log.itertuples():
-        print(f"{row.status:<10} {row.rows:>5}  {row.index_code}: {row.file}")
+    _print_files(log)
     counts = log["status"].value_counts().to_dict()
+    refused = counts.get(raw_store.REFUSED, 0)
     print(
         f"\n{len(log)} files: {counts.get('loaded', 0)} loaded, {counts.get('unchanged', 0)} "
-        f"unchanged, {counts.get('refused', 0)} refused; {int(log['rows'].sum())} rows loaded"
+        f"unchanged, {refused} refused; {int(log['rows'].sum())} rows loaded"
     )
     if marts:
         print("marts: " + ", ".join(f"{table} {rows}" for table, rows in marts.items()))
@@ -58,18 +123,43 @@ def refresh(_: argparse.Namespace) -> int:
         _print_issues(issues)
         report = settings.quarantine_dir / f"{result.run_id}.csv"
         print(f"\nQuarantine report: {report} (and .json)")
+    if warnings:
+        print(f"\n{len(warnings)} regency partition(s) published with a warning:")
+        for warning in warnings:
+            print(f"  {warning}")
+    print(f"\nDagster's log: {log_file}")
     if published:
+        print(f"Published {settings.warehouse} (the previous one is kept for `kinerja rollback`).")
+        return REFUSED_FILES if refused else PUBLISHED
+    print(f"NOT published: {settings.warehouse} is unchanged; this run's build is {written}.")
+    for failure in _failures(result):
+        print(f"  {failure}")
+    return NOT_PUBLISHED
+
+
+def _print_files(log) -> None:
+    """A line per file; past PER_FILE_LIMIT files a line per source, every refused file kept."""
+    if len(log) <= PER_FILE_LIMIT:
+        print(f"{'status':<10} {'rows':>6}  file")
+        for row in log.itertuples():
+            print(f"{row.status:<10} {row.rows:>6}  {row.index_code}: {row.file}")
+        return
+    print(f"{'source':<10} {'loaded':>7} {'unchanged':>9} {'refused':>7} {'rows':>8}")
+    for source, files in log.groupby("index_code", sort=False):
+        n = files["status"].value_counts()
         print(
-            f"\nPublished {settings.warehouse} (the previous one is kept for `kinerja rollback`)."
+            f"{source:<10} {n.get('loaded', 0):>7} {n.get('unchanged', 0):>9} "
+            f"{n.get('refused', 0):>7} {int(files['rows'].sum()):>8}"
         )
-    else:
-        print(f"\nNOT published: {settings.warehouse} is unchanged; this run's build is {written}.")
-        for failure in _failures(result):
-            print(f"  {failure}")
-    if _crashed_steps(result):
-        print(f"\nThe run failed in {_crashed_steps(result)}: see the log above.", file=sys.stderr)
-        return 2
-    return 1 if counts.get("refused") or not published else 0
+    for row in log[log["status"] == "refused"].itertuples():
+        print(f"refused    {row.index_code}: {row.file}")
+
+
+def _published(result) -> bool:
+    return any(
+        event.is_step_materialization and event.asset_key.path == ["published", "warehouse"]
+        for event in result.all_events
+    )
 
 
 def _failures(result) -> list[str]:
@@ -82,49 +172,76 @@ def _failures(result) -> list[str]:
     ]
 
 
-def _crashed_steps(result) -> list[str]:
-    """Steps that failed for another reason than the data: not a refused file (a failed blocking
-    contract check) nor a refused build (the Great Expectations gate raises a Failure)."""
-    return [
-        event.step_key
-        for event in result.all_events
-        if event.is_step_failure
-        and event.step_failure_data.user_failure_data is None
-        and event.step_failure_data.error.cls_name != "DagsterAssetCheckFailedError"
-    ]
+def _guess_source(path: Path) -> str | None:
+    """The source a file's folders or name say (`sakip/<region code>/x.xlsx`, `rb_2024.csv`)."""
+    from ingest.layouts import sources
 
-
-def _guess_index(path: Path) -> str | None:
-    known = reference.indices()
-    for candidate in (path.parent.name, path.name.split("_")[0].lower()):
-        if candidate in known:
+    for candidate in (*reversed(path.resolve().parent.parts), path.name.split("_")[0].lower()):
+        if candidate in sources():
             return candidate
     return None
 
 
+def _guess_region(path: Path, given: str | None) -> str | None:
+    from ingest.layouts import is_region_code
+
+    folders = [part for part in path.resolve().parent.parts if is_region_code(part)]
+    return folders[-1] if folders else given
+
+
+def _served_masters(warehouse: Path):
+    """The agency masters of the served warehouse; none when there is no warehouse yet."""
+    import duckdb
+
+    from contracts.agencies import Masters
+    from ingest import raw_store
+
+    if not warehouse.exists():
+        return Masters()
+    try:
+        with raw_store.RawStore(warehouse, read_only=True) as store:
+            return store.masters()
+    except duckdb.CatalogException:  # a warehouse from before masters were sources
+        return Masters()
+
+
 def validate(args: argparse.Namespace) -> int:
+    """Master files named on the command line are checked first and, when good, checked
+    against instead of the served warehouse's master of their regency."""
+    from contracts.agencies import agencies_from_frame
     from ingest.layouts import Options
     from ingest.pipeline import check_file
+    from orchestration import settings as settings_module
 
+    masters = _served_masters(settings_module.from_env().warehouse)
+    files = [(Path(name), args.index or _guess_source(Path(name))) for name in args.files]
+    files.sort(key=lambda file: file[1] != "agencies")
     failed = False
-    for name in args.files:
-        path = Path(name)
-        index_code = args.index or _guess_index(path)
-        if index_code is None:
-            print(f"{path}: cannot tell the index; pass --index ({', '.join(reference.indices())})")
+    for path, source in files:
+        region = _guess_region(path, args.pemda_code)
+        problem = (
+            "no such file"
+            if not path.is_file()
+            else f"cannot tell the source; pass --index ({', '.join(reference.indices())})"
+            if source is None
+            else "cannot tell the region: put it under a folder named by its code "
+            "(sakip/<region code>/) or pass --pemda-code"
+            if region is None
+            else None
+        )
+        if problem:
+            print(f"{path}: {problem}")
             failed = True
             continue
-        if not path.is_file():
-            print(f"{path}: no such file")
-            failed = True
-            continue
-        frames, issues = check_file(index_code, path, Options(pemda_code=args.pemda_code))
+        frames, issues = check_file(source, path, Options(pemda_code=region), masters)
         errors = [i for i in issues if i.severity == ERROR]
-        rows = len(frames.get(index_code, []))
-        verdict = f"REFUSED ({len(errors)} errors)" if errors else f"ok ({rows} rows)"
-        print(f"{path} [{index_code}]: {verdict}")
+        main_frame = next(iter(frames.values()), [])
+        verdict = f"REFUSED ({len(errors)} errors)" if errors else f"ok ({len(main_frame)} rows)"
+        print(f"{path} [{source}, {region}]: {verdict}")
         _print_issues(issues)
         failed |= bool(errors)
+        if source == "agencies" and not errors:
+            masters = masters.replaced(region, agencies_from_frame(main_frame))
     return 1 if failed else 0
 
 
@@ -149,13 +266,13 @@ def rollback(_: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("refresh", help="ingest every source into the warehouse").set_defaults(
-        run=refresh
-    )
+    run = commands.add_parser("refresh", help="ingest every source into the warehouse")
+    run.add_argument("--verbose", action="store_true", help="Dagster's log on the terminal")
+    run.set_defaults(run=refresh)
     check = commands.add_parser("validate", help="check files against their contracts")
     check.add_argument("files", nargs="+")
-    check.add_argument("--index", choices=sorted(reference.indices()))
-    check.add_argument("--pemda-code", default=DEFAULT_PEMDA)
+    check.add_argument("--index", choices=sources(), help="the source, when the path does not say")
+    check.add_argument("--pemda-code", help="the region, when no folder of the path names it")
     check.set_defaults(run=validate)
     read = commands.add_parser("query", help="read-only SQL on the served warehouse")
     read.add_argument("sql")

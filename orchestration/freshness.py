@@ -1,5 +1,6 @@
-"""Freshness of each source, by its content: flag a source whose newest evaluation year is older
-than its cadence allows (results for year Y are published during Y+1)."""
+"""Freshness of each source, by its content and per regency: flag the regencies whose newest
+evaluation year of a source is older than its cadence allows (results for year Y are published
+during Y+1). It warns: a late regency is news for the review, not a reason to stop a publish."""
 
 from datetime import date
 
@@ -28,16 +29,29 @@ def build_freshness_check(index_code: str) -> dg.AssetChecksDefinition:
     def fresh(context: dg.AssetCheckExecutionContext, paths: KinerjaPaths) -> dg.AssetCheckResult:
         warehouse = paths.settings.files.current_for(context.run.run_id)
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            (newest,) = con.execute(f"select max(evaluation_year) from raw.{index_code}").fetchone()
+            newest = dict(
+                con.execute(
+                    f"select pemda_code, max(evaluation_year) from raw.{index_code} "
+                    "group by pemda_code order by pemda_code"
+                ).fetchall()
+            )
         this_year = date.today().year
-        late = newest is None or this_year - newest > newest_year_allowed_lag(cadence)
+        late = {
+            pemda: year
+            for pemda, year in newest.items()
+            if this_year - year > newest_year_allowed_lag(cadence)
+        }
         return dg.AssetCheckResult(
-            passed=not late,
+            passed=bool(newest) and not late,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"newest_evaluation_year": newest, "checked_in_year": this_year},
-            description=None
-            if not late
-            else f"raw.{index_code} has no evaluation year after {newest}",
+            description="no results loaded yet"
+            if not newest
+            else (
+                "late: " + ", ".join(f"{pemda} (newest {year})" for pemda, year in late.items())
+                if late
+                else None
+            ),
         )
 
     return fresh

@@ -1,8 +1,10 @@
-"""One ingest step per source index: read, validate and load its files into `raw.<index>`.
+"""One ingest step per source: read, validate and load its files into `raw.<table>`.
 
-The pandera contract runs as a blocking asset check of the same asset: when any file of the
-source is refused the check fails, so nothing downstream builds on a partial picture, while the
-files that passed are loaded and the previous good rows of the refused ones stay.
+The file is the unit: each is loaded whole or refused whole, and a refusal fails neither the
+step nor the run. The pandera contract is an asset check of the same asset that fails with
+ERROR severity and names the refused files (red in the UI), but does not block: the good files
+go on to dbt, the gate and the publish, and a refused file's previous good rows stay. The
+agency masters load first: every other source is checked against them.
 """
 
 import dagster as dg
@@ -10,14 +12,19 @@ import dagster as dg
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
 from ingest import raw_store
-from ingest.layouts import raw_tables
-from ingest.pipeline import ingest_source
+from ingest.layouts import REFERENCE_SOURCES, raw_tables, sources
+from ingest.pipeline import FetchRetry, ingest_source
+from orchestration.alerts import send_alert
 from orchestration.resources import KinerjaPaths
 
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
-FETCH_RETRIES = 3  # Dagster-level retries of a source that could not be fetched, with backoff
 WAREHOUSE_POOL = "kinerja_warehouse"  # one writer of the warehouse at a time (dagster.yaml)
+MASTER_KEY = dg.AssetKey(["raw", REFERENCE_SOURCES["agencies"]])
+_DESCRIPTIONS = {
+    "agencies": "Agency masters, one per regency: every version of every agency",
+    "targets": "Targets of each regency's plans (RPJMD, Renstra, Perjanjian Kinerja)",
+}
 
 
 def _issues_markdown(issues: list[Issue]) -> str:
@@ -38,21 +45,27 @@ def write_run_report(store: raw_store.RawStore, paths: KinerjaPaths, run_id: str
     return [str(p) for p in write_report(issues, paths.settings.quarantine_dir, run_id)]
 
 
-def build_source_asset(index_code: str) -> dg.AssetsDefinition:
+def _description(source: str) -> str:
+    if source in reference.indices():
+        return reference.indices()[source].name
+    return _DESCRIPTIONS[source]
+
+
+def build_source_asset(source: str) -> dg.AssetsDefinition:
     """The ingest step of one source: one asset per raw table it writes (SPBE writes two)."""
-    index = reference.indices()[index_code]
-    keys = [dg.AssetKey(["raw", table]) for table in raw_tables(index_code)]
+    keys = [dg.AssetKey(["raw", table]) for table in raw_tables(source)]
     main = keys[0]
 
     @dg.multi_asset(
-        name=f"ingest_{index_code}",
+        name=f"ingest_{source}",
         pool=WAREHOUSE_POOL,
         specs=[
             dg.AssetSpec(
                 key,
                 group_name="ingest",
                 kinds={"duckdb", "pandera"},
-                description=f"{index.name}: source files validated and loaded into "
+                deps=[] if key == MASTER_KEY else [MASTER_KEY],
+                description=f"{_description(source)}: source files validated and loaded into "
                 f"raw.{key.path[-1]}.",
             )
             for key in keys
@@ -61,30 +74,43 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
             dg.AssetCheckSpec(
                 CONTRACT_CHECK,
                 asset=main,
-                blocking=True,
-                description="Every source file of this index meets its pandera contract.",
+                blocking=False,
+                description="Every source file meets its pandera contract; a refused file is "
+                "named here and its earlier good rows stay, while the other files publish.",
             )
         ],
     )
     def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
         settings = paths.settings
+        retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
         with raw_store.RawStore(settings.files.build_for(context.run_id)) as store:
             outcomes = ingest_source(
                 store,
-                paths.entries(index_code),
+                source,
+                paths.entries(source),
                 settings.sources_dir,
                 settings.landing_dir,
                 context.run_id,
+                retry,
             )
             report = write_run_report(store, paths, context.run_id)
         for outcome in outcomes:
             log = context.log.warning if outcome.status == raw_store.REFUSED else context.log.info
             log(f"{outcome.status}: {outcome.file} ({outcome.rows} rows) {outcome.message}")
-        unreachable = [o.file for o in outcomes if o.transient]
-        if unreachable and context.retry_number < FETCH_RETRIES:
-            wait = settings.retry_delay_seconds * 2**context.retry_number
-            context.log.warning(f"could not fetch {unreachable}; trying again in {wait:g} s")
-            raise dg.RetryRequested(max_retries=FETCH_RETRIES, seconds_to_wait=wait)
+        refused = [o for o in outcomes if o.status == raw_store.REFUSED]
+        if refused:
+            alert = {
+                "kind": "files_refused",
+                "run_id": context.run_id,
+                "job": context.job_name,
+                "source": source,
+                "refused_files": [
+                    {"file": o.file, "pemda_code": o.pemda_code, "first_error": o.first_error}
+                    for o in refused
+                ],
+                "quarantine_report": report,
+            }
+            send_alert(settings, alert, context.log)
         issues = [i for o in outcomes for i in o.issues]
         errors = [i for i in issues if i.severity == ERROR]
         counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}
@@ -102,8 +128,12 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
                     check_name=CONTRACT_CHECK,
                     passed=not errors,
                     severity=dg.AssetCheckSeverity.ERROR,
+                    description=f"{len(refused)} file(s) refused: "
+                    + ", ".join(o.file for o in refused[:10])
+                    if refused
+                    else None,
                     metadata={
-                        "refused_files": sorted({i.file for i in errors}),
+                        "refused_files": sorted({o.file for o in refused}),
                         "errors": len(errors),
                         "warnings": len(issues) - len(errors),
                         "failure_cases": dg.MetadataValue.md(_issues_markdown(issues)),
@@ -116,4 +146,4 @@ def build_source_asset(index_code: str) -> dg.AssetsDefinition:
     return ingest
 
 
-SOURCE_ASSETS = [build_source_asset(code) for code in reference.indices()]
+SOURCE_ASSETS = [build_source_asset(source) for source in sources()]

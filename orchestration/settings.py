@@ -28,6 +28,11 @@ class Settings:
         return self.warehouse.parent / "quarantine"
 
     @property
+    def logs_dir(self) -> Path:
+        """Dagster's full log of each `kinerja refresh`."""
+        return self.warehouse.parent / "logs"
+
+    @property
     def dbt_artifacts_dir(self) -> Path:
         return self.warehouse.parent.resolve() / "dbt"
 

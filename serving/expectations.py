@@ -1,9 +1,14 @@
 """The Great Expectations gate on the marts of a build, before it is published.
 
-One expectation suite per BI-facing table, run as one checkpoint; Data Docs go to
-`<warehouse dir>/docs/`. GX validates pandas frames read from DuckDB: its SQL datasource on a
-DuckDB file fails even true expectations (great_expectations#10738). GX takes seconds to
-import, so it is imported only here, when a refresh reaches the gate.
+It holds the checks that are true across the whole warehouse and that no dbt test makes: every
+score within its index's scale and every band one of its index's bands, in the tables BI reads
+scores from. A failure here is a model or reference bug that no single regency explains, so it
+blocks the publish. Keys (unique, not null, relationships) are dbt tests; completeness and trend
+are per regency in `marts.partition_checks` (they warn). Each check lives in one place.
+
+GX validates pandas frames read from DuckDB: its SQL datasource on a DuckDB file fails even true
+expectations (great_expectations#10738). GX takes seconds to import, so it is imported only here,
+when a refresh reaches the gate. Data Docs go to `<warehouse dir>/docs/`.
 """
 
 from __future__ import annotations
@@ -18,25 +23,6 @@ import pandas as pd
 
 from contracts import reference
 
-YEAR_OVER_YEAR_FLOOR = 0.85  # row counts may not drop by more than 15% from one year to the next
-KEYS = {
-    "dim_agency": ["agency_key"],
-    "dim_index": ["index_code"],
-    "dim_rating_band": ["index_code", "band_code"],
-    "dim_component": ["index_code", "component_code"],
-    "dim_period": ["evaluation_year"],
-    "fct_agency_score": ["agency_code", "index_code", "evaluation_year"],
-    "fct_agency_component_score": [
-        "agency_code",
-        "index_code",
-        "component_code",
-        "evaluation_year",
-    ],
-    "fct_spbe_indicator": ["agency_code", "evaluation_year", "indicator_no"],
-    "agency_scorecard": ["agency_code", "evaluation_year"],
-    "agency_target_gap": ["agency_code", "index_code", "evaluation_year"],
-    "agency_ranking": ["agency_code", "index_code", "evaluation_year"],
-}
 SCORED = ("fct_agency_score", "agency_ranking")  # tables with index_code, score and band_code
 
 
@@ -49,51 +35,14 @@ class GateResult:
 
 def _frames(warehouse: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        frames = {t: con.execute(f"select * from marts.{t}").df() for t in KEYS}
-        frames["coverage"] = con.execute(_COVERAGE_SQL).df()
-        frames["rows_per_year"] = con.execute(_ROWS_PER_YEAR_SQL).df()
-    return frames
-
-
-# Agencies of the master missing for an index and year that must cover every agency.
-_COVERAGE_SQL = """
-with due as (
-    select i.index_code, p.evaluation_year, p.period_end
-    from reference.indices i
-    join marts.dim_period p on p.evaluation_year >= i.all_agencies_from
-    where exists (select 1 from marts.fct_agency_score f
-                  where f.index_code = i.index_code and f.evaluation_year = p.evaluation_year)
-)
-select due.index_code, due.evaluation_year, a.agency_code, f.agency_code is not null as present
-from due
-join marts.dim_agency a
-    on a.agency_type <> 'pemda' and a.valid_from <= due.period_end and a.valid_to > due.period_end
-left join marts.fct_agency_score f
-    on f.index_code = due.index_code and f.evaluation_year = due.evaluation_year
-    and f.agency_code = a.agency_code
-"""
-
-_ROWS_PER_YEAR_SQL = """
-with counts as (
-    select index_code, evaluation_year, count(*) as n_rows
-    from marts.fct_agency_score group by all
-)
-select c.index_code, c.evaluation_year, c.n_rows,
-       c.n_rows / p.n_rows as ratio_to_previous_year
-from counts c
-join counts p on p.index_code = c.index_code and p.evaluation_year = c.evaluation_year - 1
-"""
+        return {
+            t: con.execute(f"select index_code, score, band_code from marts.{t}").df()
+            for t in SCORED
+        }
 
 
 def _suites(gxe) -> dict[str, list]:
-    suites: dict[str, list] = {}
-    for table, key in KEYS.items():
-        expectations = [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in key]
-        if len(key) == 1:
-            expectations.append(gxe.ExpectColumnValuesToBeUnique(column=key[0]))
-        else:
-            expectations.append(gxe.ExpectCompoundColumnsToBeUnique(column_list=key))
-        suites[table] = expectations
+    suites: dict[str, list] = {table: [] for table in SCORED}
     for table in SCORED:
         for code, index in reference.indices().items():
             only = {"row_condition": f'index_code=="{code}"', "condition_parser": "pandas"}
@@ -105,12 +54,6 @@ def _suites(gxe) -> dict[str, list]:
                     column="band_code", value_set=[b.code for b in reference.bands(code)], **only
                 ),
             ]
-    suites["coverage"] = [gxe.ExpectColumnValuesToBeInSet(column="present", value_set=[True])]
-    suites["rows_per_year"] = [
-        gxe.ExpectColumnValuesToBeBetween(
-            column="ratio_to_previous_year", min_value=YEAR_OVER_YEAR_FLOOR
-        )
-    ]
     return suites
 
 

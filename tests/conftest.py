@@ -1,15 +1,33 @@
 import hashlib
 import shutil
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from contracts.agencies import Masters, agencies_from_frame
+from ingest.layouts import Options
+from ingest.pipeline import check_file
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
+BEKASI, KARAWANG = "32.16", "32.15"
+
+
+@cache
+def sample_masters() -> Masters:
+    """The agency masters of the bundled regencies, read through their own contract."""
+    agencies = []
+    for path in sorted((SAMPLES / "agencies").glob("*/*.csv")):
+        frames, issues = check_file(
+            "agencies", path, Options(pemda_code=path.parent.name), Masters()
+        )
+        assert frames, [i.describe() for i in issues]
+        agencies += agencies_from_frame(frames["agency_master"])
+    return Masters(agencies)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import pytest
 
-from contracts.agencies import directory
+from tests.conftest import BEKASI, KARAWANG, sample_masters
 
 
 @pytest.mark.parametrize(
@@ -17,15 +17,24 @@ from contracts.agencies import directory
     ],
 )
 def test_resolves_names_short_names_and_aliases(written, code):
-    assert directory("32.16").resolve(written) == code
+    assert sample_masters().directory(BEKASI).resolve(written) == code
 
 
-def test_master_holds_the_regency_and_its_61_agencies():
-    assert len(directory("32.16")) == 62
+def test_each_master_holds_its_regency_and_its_agencies():
+    assert len(sample_masters().directory(BEKASI)) == 62
+    assert len(sample_masters().directory(KARAWANG)) == 56
+
+
+def test_a_name_resolves_in_its_own_regency_only():
+    masters = sample_masters()
+    assert masters.directory(KARAWANG).resolve("Sekretariat Daerah") == "32.15.SETDA"
+    assert masters.directory(BEKASI).resolve("Sekretariat Daerah") == "32.16.SETDA"
+    assert masters.directory(KARAWANG).resolve("Kec. Babelan") is None
+    assert masters.directory("32.73").resolve("Sekretariat Daerah") is None  # no master yet
 
 
 def test_suggests_the_three_closest_official_names():
-    assert directory("32.16").suggest("Dinas Pendidkan") == [
+    assert sample_masters().directory(BEKASI).suggest("Dinas Pendidkan") == [
         "Dinas Pendidikan",
         "Dinas Perindustrian",
         "Dinas Perhubungan",

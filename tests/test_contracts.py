@@ -2,7 +2,6 @@
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
@@ -10,12 +9,15 @@ from contracts.failures import ERROR, WARNING
 from ingest.layouts import Options
 from ingest.pipeline import check_file
 from tests import builders as b
+from tests.conftest import BEKASI, SAMPLES, sample_masters
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+def check(source, path, pemda_code=BEKASI, **options):
+    return check_file(source, path, Options(pemda_code=pemda_code, **options), sample_masters())
 
 
-def errors_of(index_code, path, **options):
-    frames, issues = check_file(index_code, path, Options(**options))
+def errors_of(source, path, **options):
+    frames, issues = check(source, path, **options)
     return frames, [i for i in issues if i.severity == ERROR]
 
 
@@ -83,7 +85,7 @@ def test_predicate_disagreeing_with_score(tmp_path):
 def test_predicate_on_a_boundary_is_kept_with_a_warning(tmp_path):
     rows = copy.deepcopy(b.SAKIP_ROWS)
     rows[0][2:8] = ["25,00", "25,00", "12,00", "18,00", "80,00", "A"]  # 80 is BB by the table
-    frames, issues = check_file("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
+    frames, issues = check("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows))
     assert [(i.severity, i.check, i.row) for i in issues] == [(WARNING, "predicate_on_boundary", 2)]
     assert frames["sakip"]["predicate"].iloc[0] == "A"
 
@@ -270,14 +272,18 @@ def test_rb_kode_must_belong_to_the_named_agency(tmp_path):
 
 
 def test_spbe_needs_its_47_indicators(tmp_path):
-    document = json.loads((SAMPLES / "spbe" / "spbe_2024.json").read_text(encoding="utf-8"))
+    document = json.loads(
+        (SAMPLES / "spbe" / BEKASI / "spbe_2024.json").read_text(encoding="utf-8")
+    )
     document["indikator"] = document["indikator"][:46]
     issue = only_error("spbe", b.write_json(tmp_path / "spbe_2024.json", document))
     assert issue.check == "forty_seven_indicators"
 
 
 def test_spbe_maturity_level_out_of_range_names_the_indicator(tmp_path):
-    document = json.loads((SAMPLES / "spbe" / "spbe_2024.json").read_text(encoding="utf-8"))
+    document = json.loads(
+        (SAMPLES / "spbe" / BEKASI / "spbe_2024.json").read_text(encoding="utf-8")
+    )
     document["indikator"][9]["tingkat_kematangan"] = 6
     issue = only_error("spbe", b.write_json(tmp_path / "spbe_2024.json", document))
     assert (issue.check, issue.row, issue.column, issue.value) == (
@@ -288,7 +294,171 @@ def test_spbe_maturity_level_out_of_range_names_the_indicator(tmp_path):
     )
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.*")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.name != "README.md"),
+    ids=lambda p: str(p.relative_to(SAMPLES)),
+)
 def test_every_bundled_sample_meets_its_contract(path):
-    _, errors = errors_of(path.parent.name, path)
+    source, region = path.relative_to(SAMPLES).parts[:2]
+    _, errors = errors_of(source, path, pemda_code=region)
     assert errors == []
+
+
+# --- Regions: a file belongs to one region, and its content must agree ---
+
+
+def test_a_title_naming_another_regency_refuses_the_file(tmp_path):
+    path = b.sakip_csv(
+        tmp_path / "sakip_2023.csv",
+        title="HASIL EVALUASI AKIP TAHUN 2023 PERANGKAT DAERAH KABUPATEN KARAWANG",
+    )
+    issue = only_error("sakip", path)
+    assert issue.check == "region_disagreement"
+    assert "Kabupaten Karawang (32.15)" in issue.message and "32.16" in issue.message
+
+
+def test_an_agency_of_another_regency_is_unknown_in_this_one(tmp_path):
+    rows = copy.deepcopy(b.SAKIP_ROWS)  # Kec. Babelan is Bekasi's; Karawang has its own Setda
+    _, errors = errors_of(
+        "sakip", b.sakip_csv(tmp_path / "sakip_2023.csv", rows), pemda_code="32.15"
+    )
+    assert [(e.check, e.value) for e in errors] == [("known_agency", "Kec. Babelan")]
+    assert "master for 32.15" in errors[0].message
+
+
+def test_a_province_file_resolves_each_row_in_its_own_regency(tmp_path):
+    records = [
+        b.SPIP_RECORD,
+        b.SPIP_RECORD | {"kode_wilayah": "32.15", "nama_wilayah": "Kab. Karawang"},
+    ]
+    frames, errors = errors_of(
+        "spip", b.write_json(tmp_path / "spip.json", b.ckan_answer(records)), pemda_code="32"
+    )
+    assert errors == []
+    assert list(frames["spip"]["agency_code"]) == ["32.16", "32.15"]
+
+
+def test_a_row_of_another_regency_in_a_regency_file_is_refused(tmp_path):
+    records = [b.SPIP_RECORD | {"kode_wilayah": "32.15", "nama_wilayah": "Kab. Karawang"}]
+    issue = only_error("spip", b.write_json(tmp_path / "spip.json", b.ckan_answer(records)))
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "region_of_file",
+        1,
+        "kode_wilayah",
+        "32.15",
+    )
+
+
+def test_a_region_outside_the_region_list_is_refused(tmp_path):
+    issue = only_error("sakip", b.sakip_csv(tmp_path / "sakip_2023.csv"), pemda_code="99.99")
+    assert issue.check == "unknown_region"
+
+
+# --- Files that break a reader are refused, never the run ---
+
+
+@pytest.mark.parametrize(
+    ("source", "name", "content"),
+    [
+        ("sakip", "sakip_2023.csv", "No;Perangkat Daerah;Nilai\n1;" + "x" * 200_000 + ";1\n"),
+        ("spbe", "spbe_2024.json", json.dumps({"indeks": 4.0, "domain": {"kode": "layanan"}})),
+        ("spip", "spip.json", "[" * 10_000 + "]" * 10_000),
+    ],
+    ids=["csv-field-over-the-limit", "json-domain-an-object", "json-nested-10000-deep"],
+)
+def test_a_file_that_breaks_the_reader_is_refused_as_unreadable(tmp_path, source, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    issue = only_error(source, path)
+    assert issue.check == "unreadable"
+    assert issue.file == str(path) and issue.message
+
+
+# --- Agency masters ---
+
+MASTER_HEADER = (
+    "agency_code,agency_name,agency_short_name,agency_type,parent_agency_code,aliases,valid_from\n"
+)
+MASTER_ROWS = (
+    "32.16,Pemerintah Kabupaten Bekasi,Pemkab Bekasi,pemda,32,Kab. Bekasi,2017-01-01\n"
+    "32.16.SETDA,Sekretariat Daerah,Setda,sekretariat,32.16,,2017-01-01\n"
+    "32.16.DISDIK,Dinas Pendidikan,Disdik,dinas,32.16,,2017-01-01\n"
+)
+
+
+def master(tmp_path, rows=MASTER_ROWS, name="agencies.csv"):
+    path = tmp_path / name
+    path.write_text(MASTER_HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_a_good_master_lists_every_version_of_every_agency(tmp_path):
+    rename = "32.16.DISDIK,Dinas Pendidikan dan Kebudayaan,Disdikbud,dinas,32.16,,2026-01-01\n"
+    frames, errors = errors_of("agencies", master(tmp_path, MASTER_ROWS + rename))
+    assert errors == []
+    disdik = frames["agency_master"].query("agency_code == '32.16.DISDIK'")
+    assert [str(d.date()) for d in disdik["valid_from"]] == ["2017-01-01", "2026-01-01"]
+
+
+@pytest.mark.parametrize(
+    ("row", "check", "column"),
+    [
+        ("32.15.DINSOS,Dinas Sosial,Dinsos,dinas,32.16,,2017-01-01", "code_under_regency", "agency_code"),
+        ("32.16.DINSOS,Dinas Sosial,Dinsos,dinas_sosial,32.16,,2017-01-01", "known_agency_type", "agency_type"),
+        ("32.16.UPTD,UPTD Pasar,UPTD,other,32.16.DISPERINDAG,,2017-01-01", "parent_exists", "parent_agency_code"),
+        ("32.16.DINSOS,Dinas Sosial,Disdik,dinas,32.16,,2017-01-01", "name_names_one_agency", "agency_name"),
+        ("32.16.DINSOS,Dinas Sosial,Dinsos,dinas,32.16,,1 Januari 2017", "date_format", "valid_from"),
+        ("32.16.SETDA,Setda Baru,Setda,sekretariat,32.16,,2017-01-01", "one_version_per_date", "agency_code"),
+    ],
+    ids=["code-of-another-regency", "unknown-type", "parent-missing", "name-of-two-agencies", "date", "duplicate-version"],
+)  # fmt: skip
+def test_master_contract(tmp_path, row, check, column):
+    _, errors = errors_of("agencies", master(tmp_path, MASTER_ROWS + row + "\n"))
+    assert (check, column) in {(e.check, e.column) for e in errors}, [e.describe() for e in errors]
+    assert all(e.row is not None for e in errors if e.check == check)
+
+
+def test_a_master_without_the_regency_row_is_refused(tmp_path):
+    _, errors = errors_of("agencies", master(tmp_path, MASTER_ROWS.split("\n", 1)[1]))
+    whole = [e for e in errors if e.check == "regency_row_present"]
+    assert [(e.row, e.value) for e in whole] == [(None, None)]
+    assert "no row for the regency itself (32.16, type pemda)" in whole[0].message
+
+
+# --- Targets ---
+
+
+def targets(tmp_path, rows):
+    path = tmp_path / "targets_2025.csv"
+    header = "agency,index_code,evaluation_year,target_band,target_score,plan_document\n"
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+def test_targets_name_agencies_by_code_or_as_written_and_bands_by_label(tmp_path):
+    rows = (
+        "32.16,sakip,2025,A,,RPJMD 2021-2026\n"
+        "Kec. Babelan,ipp,2025,Sangat Baik,,Renstra\n"
+        "dinas pendidikan,rb,2025,bb,75,Renstra\n"
+    )
+    frames, errors = errors_of("targets", targets(tmp_path, rows))
+    assert errors == []
+    frame = frames["targets"]
+    assert list(frame["agency_code"]) == ["32.16", "32.16.KEC_BABELAN", "32.16.DISDIK"]
+    assert list(frame["target_band_code"]) == ["A", "A-", "BB"]
+
+
+@pytest.mark.parametrize(
+    ("row", "check", "column"),
+    [
+        ("Dinas Pariwisata Luar Angkasa,sakip,2025,A,,RPJMD", "known_agency", "agency"),
+        ("32.16,zi,2025,A,,RPJMD", "known_index", "index_code"),
+        ("32.16,spip,2025,AA,,RPJMD", "target_band_of_index", "target_band"),
+        ("32.16,sakip,2025,A,95,RPJMD", "target_score_in_band", "target_score"),
+    ],
+    ids=["unknown-agency", "unknown-index", "band-of-another-index", "score-outside-its-band"],
+)
+def test_targets_contract(tmp_path, row, check, column):
+    issue = only_error("targets", targets(tmp_path, row + "\n"))
+    assert (issue.check, issue.row, issue.column) == (check, 2, column)

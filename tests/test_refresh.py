@@ -1,36 +1,49 @@
 """The refresh job, materialized for real into a temporary DuckDB warehouse."""
 
-import json
+import copy
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from orchestration import cli
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import query, run_refresh, sha256
+from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, run_refresh
 from tests.test_fetch import Portal
 
-YEARS = range(2021, 2026)
-# What the bundled samples hold: 61 agencies and the regency for SAKIP and RB; IPP for the three
-# units KemenPAN-RB evaluated in 2021 and every agency from the 2022 decree on; one regency row a
-# year for SPIP, SPBE and merit, and SPBE's 47 indicators.
+BEKASI_YEARS, KARAWANG_YEARS = range(2021, 2026), range(2023, 2026)
+# What the bundled samples hold, per regency: Bekasi's 61 agencies and the regency for SAKIP and
+# RB; IPP for the three units KemenPAN-RB evaluated in 2021 and every agency from the 2022 decree
+# on; one regency row a year for SPIP, SPBE and merit, and SPBE's 47 indicators. Karawang (55
+# agencies and the regency) from 2023, its RB results for 2025 not in yet, merit for 2024 only.
 EXPECTED_ROWS = {
-    "sakip": dict.fromkeys(YEARS, 62),
-    "rb": dict.fromkeys(YEARS, 62),
-    "ipp": {2021: 3} | dict.fromkeys(range(2022, 2026), 61),
-    "spip": dict.fromkeys(YEARS, 1),
-    "spbe": dict.fromkeys(YEARS, 1),
-    "spbe_indicator": dict.fromkeys(YEARS, 47),
-    "merit": dict.fromkeys(YEARS, 1),
+    "sakip": {BEKASI: dict.fromkeys(BEKASI_YEARS, 62), KARAWANG: dict.fromkeys(KARAWANG_YEARS, 56)},
+    "rb": {BEKASI: dict.fromkeys(BEKASI_YEARS, 62), KARAWANG: {2023: 56, 2024: 56}},
+    "ipp": {
+        BEKASI: {2021: 3} | dict.fromkeys(range(2022, 2026), 61),
+        KARAWANG: dict.fromkeys(KARAWANG_YEARS, 55),
+    },
+    "spip": {BEKASI: dict.fromkeys(BEKASI_YEARS, 1), KARAWANG: dict.fromkeys(KARAWANG_YEARS, 1)},
+    "spbe": {BEKASI: dict.fromkeys(BEKASI_YEARS, 1), KARAWANG: dict.fromkeys(KARAWANG_YEARS, 1)},
+    "spbe_indicator": {
+        BEKASI: dict.fromkeys(BEKASI_YEARS, 47),
+        KARAWANG: dict.fromkeys(KARAWANG_YEARS, 47),
+    },
+    "merit": {BEKASI: dict.fromkeys(BEKASI_YEARS, 1), KARAWANG: {2024: 1}},
 }
+SAMPLE_FILES = 43
 
 
-def rows_per_year(settings, table, run_id=None):
-    sql = f"select evaluation_year, count(*) from raw.{table} group by 1 order by 1"
-    return dict(query(settings, sql, run_id=run_id))
+def rows_per_year(settings, table, pemda_code=BEKASI, run_id=None):
+    sql = (
+        f"select evaluation_year, count(*) from raw.{table} where agency_code = ? "
+        "or agency_code like ? group by 1 order by 1"
+    )
+    return dict(query(settings, sql, [pemda_code, f"{pemda_code}.%"], run_id=run_id))
 
 
 def contract_checks(result):
@@ -42,19 +55,37 @@ def contract_checks(result):
     }
 
 
-def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
+ALL_PASSED = dict.fromkeys(
+    ["agency_master", "targets", "sakip", "rb", "spip", "spbe", "ipp", "merit"], True
+)
+
+
+def test_refresh_loads_every_sample_file_of_both_regencies(settings):
     result = run_refresh(settings)
     assert result.success
-    assert contract_checks(result) == dict.fromkeys(
-        ["sakip", "rb", "spip", "spbe", "ipp", "merit"], True
-    )
-    for table, expected in EXPECTED_ROWS.items():
-        assert rows_per_year(settings, table) == expected, table
+    assert contract_checks(result) == ALL_PASSED
+    for table, regencies in EXPECTED_ROWS.items():
+        for pemda_code, expected in regencies.items():
+            assert rows_per_year(settings, table, pemda_code) == expected, (table, pemda_code)
     assert query(settings, "select status, count(*) from raw.ingest_log group by 1") == [
-        ("loaded", 25)
+        ("loaded", SAMPLE_FILES)
     ]
+    # Each regency's master and targets land under its own code.
+    assert query(
+        settings,
+        "select pemda_code, count(distinct agency_code) from raw.agency_master group by 1 order by 1",
+    ) == [(KARAWANG, 56), (BEKASI, 62)]
+    assert query(
+        settings,
+        "select pemda_code, count(*), count(*) filter (where agency_code not like pemda_code || '%') "
+        "from raw.targets group by 1 order by 1",
+    ) == [(KARAWANG, 510, 0), (BEKASI, 940, 0)]
     # Real results quoted in DOMAIN.md arrive intact.
-    assert query(settings, "select evaluation_year, score, predicate from raw.spbe order by 1") == [
+    assert query(
+        settings,
+        "select evaluation_year, score, predicate from raw.spbe where agency_code = ? order by 1",
+        [BEKASI],
+    ) == [
         (2021, 1.6, "Kurang"),
         (2022, 1.71, "Kurang"),
         (2023, 3.28, "Baik"),
@@ -70,71 +101,36 @@ def test_refresh_loads_every_sample_file_of_all_six_sources(settings):
         settings,
         "select score from raw.sakip where agency_code = '32.16' order by evaluation_year limit 3",
     ) == [(50.29,), (61.79,), (62.74,)]
+    # The province's SPIP answer resolved each record under its own regency.
+    assert query(settings, "select agency_code, count(*) from raw.spip group by 1 order by 1") == [
+        (KARAWANG, 3),
+        (BEKASI, 5),
+    ]
     # Lineage back to the raw file, and the file kept in landing under its sha256.
     source_file, sha256 = query(
-        settings, "select source_file, source_sha256 from raw.merit where evaluation_year = 2024"
+        settings,
+        "select source_file, source_sha256 from raw.merit where agency_code = ? "
+        "and evaluation_year = 2024",
+        [BEKASI],
     )[0]
-    assert source_file == "merit/merit_2024-2025.csv"
+    assert source_file == "merit/32.16/merit_2024-2025.csv"
     assert (settings.landing_dir / "merit" / f"{sha256}.csv").exists()
 
 
 def test_rerun_on_unchanged_inputs_loads_nothing(settings):
     run_refresh(settings)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
-    before = {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS}
+    tables = [*EXPECTED_ROWS, "targets"]
+    before = {t: query(settings, snapshot.format(t)) for t in tables}
     second = run_refresh(settings)
     assert second.success
-    assert {t: query(settings, snapshot.format(t)) for t in EXPECTED_ROWS} == before
+    assert {t: query(settings, snapshot.format(t)) for t in tables} == before
     statuses = query(
         settings,
         "select status, count(*) from raw.ingest_log where run_id = ? group by 1",
         [second.run_id],
     )
-    assert statuses == [("unchanged", 25)]
-
-
-def test_a_refused_file_keeps_the_previous_good_load_and_others_still_load(settings, sources):
-    run_refresh(settings)
-    served = sha256(settings.warehouse)
-    # The 2023 RB export is replaced by one with a typo in an agency name; a 2026 file arrives too.
-    bad = sources / "rb" / "rb_2023.csv"
-    bad.write_text(
-        bad.read_text(encoding="utf-8").replace("Dinas Sosial", "Dinas Sosail"), encoding="utf-8"
-    )
-    (sources / "rb" / "rb_2026.csv").write_text(
-        "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
-        encoding="utf-8",
-    )
-    result = run_refresh(settings)
-
-    assert contract_checks(result)["rb"] is False
-    assert sha256(settings.warehouse) == served, "a refused file publishes nothing"
-    # In the run's build, the good file loaded and the refused one left the 2023 rows as they were.
-    assert rows_per_year(settings, "rb", result.run_id)[2026] == 1
-    assert query(
-        settings, "select count(*) from raw.rb where evaluation_year = 2023", run_id=result.run_id
-    ) == [(62,)]
-    log = query(
-        settings,
-        "select file, status, sha256, landed_path from raw.ingest_log "
-        "where run_id = ? and status <> 'unchanged' order by file",
-        [result.run_id],
-        run_id=result.run_id,
-    )
-    assert [(f, s) for f, s, _, _ in log] == [
-        ("rb/rb_2023.csv", "refused"),
-        ("rb/rb_2026.csv", "loaded"),
-    ]
-    assert Path(log[0][3]).read_bytes() == bad.read_bytes(), "the refused file is kept in landing"
-    report = json.loads((settings.quarantine_dir / f"{result.run_id}.json").read_text())
-    errors = [r for r in report if r["severity"] == "error"]
-    assert len(errors) == 1
-    assert errors[0]["file"] == "rb/rb_2023.csv"
-    assert errors[0]["column"] == "Perangkat Daerah"
-    assert errors[0]["value"] == "Dinas Sosail"
-    assert errors[0]["check"] == "known_agency"
-    assert errors[0]["row"] > 1
-    assert "Dinas Sosial" in errors[0]["message"]
+    assert statuses == [("unchanged", SAMPLE_FILES)]
 
 
 def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
@@ -153,32 +149,38 @@ def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
     )
     manifest = tmp_path / "sources.yaml"
     manifest.write_text(
-        f"sources:\n  - index: spip\n    url: {portal.url}\n    paging: ckan\n    page_size: 2\n"
-        f"    name: spip_portal.json\n  - index: spbe\n    url: http://127.0.0.1:9/closed\n"
-        f"    timeout_seconds: 1\n",
+        "sources:\n  - source: agencies\n    path: agencies/**/*\n"
+        f"  - source: spip\n    url: {portal.url}\n    paging: ckan\n    page_size: 2\n"
+        f"    name: spip_portal.json\n    pemda_code: '32'\n"
+        "  - source: spbe\n    url: http://127.0.0.1:9/closed\n    timeout_seconds: 1\n"
+        "    pemda_code: '32.16'\n",
         encoding="utf-8",
     )
     try:
-        # The closed port is a transient failure: retried (quickly here), then refused.
         quick = settings.__class__(
             settings.sources_dir, settings.warehouse, manifest, retry_delay_seconds=0.05
         )
         result = run_refresh(quick)
     finally:
         portal.close()
-    assert rows_per_year(settings, "spip", result.run_id) == {2021: 1, 2022: 1, 2023: 1}
-    log = dict(
-        query(settings, "select index_code, status from raw.ingest_log", run_id=result.run_id)
-    )
-    assert log == {"spip": "loaded", "spbe": "refused"}
-    assert contract_checks(result) == {
-        "sakip": True, "rb": True, "ipp": True, "merit": True, "spip": True, "spbe": False,
-    }  # fmt: skip
+    assert result.success, "a dead portal does not stop the other sources"
+    assert rows_per_year(settings, "spip") == {2021: 1, 2022: 1, 2023: 1}
+    log = query(settings, "select index_code, status, file, pemda_code from raw.ingest_log")
+    assert sorted(log) == [
+        ("agencies", "loaded", "agencies/32.15/agencies_kab_karawang.csv", KARAWANG),
+        ("agencies", "loaded", "agencies/32.16/agencies_kab_bekasi.csv", BEKASI),
+        ("spbe", "refused", "http://127.0.0.1:9/closed", BEKASI),
+        ("spip", "loaded", portal.url, "32"),
+    ]
+    assert contract_checks(result)["spbe"] is False and contract_checks(result)["spip"] is True
+    assert query(settings, "select count(*) from marts.fct_agency_score") == [(3,)]
 
 
 def kinerja(*args, env_overrides):
-    env = os.environ | env_overrides | {"DAGSTER_HOME": ""}
-    env.pop("DAGSTER_HOME")
+    """The CLI in a process of its own; DAGSTER_HOME only when the test gives one."""
+    env = os.environ | env_overrides
+    if "DAGSTER_HOME" not in env_overrides:
+        env.pop("DAGSTER_HOME", None)
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=PROJECT_ROOT,
@@ -189,33 +191,144 @@ def kinerja(*args, env_overrides):
     )
 
 
-def test_cli_refresh_prints_the_summary_and_fails_on_a_refused_file(settings, sources):
-    env = {"KINERJA_SOURCES_DIR": str(sources), "KINERJA_WAREHOUSE": str(settings.warehouse)}
+def break_and_add_files(sources: Path) -> dict[str, str]:
+    """A night's delivery: one good new file and five bad ones, as the issue found them."""
+    rb_2023 = sources / "rb" / BEKASI / "rb_2023.csv"
+    rb_2023.write_text(  # an update of a loaded file, with a typo in an agency name
+        rb_2023.read_text(encoding="utf-8").replace("Dinas Sosial", "Dinas Sosail"), "utf-8"
+    )
+    rows = copy.deepcopy(b.SAKIP_ROWS[:1])
+    rows[0][1], rows[0][7] = "Sekretariat Daerah", "A"  # 75,75 is BB
+    b.sakip_csv(sources / "sakip" / KARAWANG / "sakip_2026.csv", rows)
+    header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
+    b.xlsx(
+        sources / "ipp" / BEKASI / "ipp_2026.xlsx",
+        {"Lampiran I": [header, [1, "Dinas Sosial", 4.2, "A-", ""], [2, "Dinsos", 188, "A", ""]]},
+    )
+    b.xlsx(
+        sources / "merit" / KARAWANG / "merit_2026.xlsx",
+        {
+            "Penilaian": [
+                ["Tahun", "Instansi", "Nilai", "Kategori"],
+                [2026, "Kab. Karawang", "0,62", "Dasar"],
+            ]
+        },
+    )
+    b.write_json(
+        sources / "spbe" / BEKASI / "spbe_2026.json", {"indeks": 4.5, "domain": {"kode": "layanan"}}
+    )
+    (sources / "merit" / BEKASI / "merit_2026.csv").write_text(
+        "Tahun;Instansi;Nilai;Kategori\n2026;Pemerintah Kabupaten Bekasi;301,5;III\n", "utf-8"
+    )
+    return {
+        "rb/32.16/rb_2023.csv": "[known_agency]",
+        "sakip/32.15/sakip_2026.csv": "[predicate_matches_score]",
+        "ipp/32.16/ipp_2026.xlsx": "[scale_unknown]",
+        "merit/32.15/merit_2026.xlsx": "[unsupported_model]",
+        "spbe/32.16/spbe_2026.json": "[unreadable]",
+    }
+
+
+def test_refused_files_are_quarantined_and_every_good_file_publishes(settings, sources, tmp_path):
+    env = {
+        "KINERJA_SOURCES_DIR": str(sources),
+        "KINERJA_WAREHOUSE": str(settings.warehouse),
+        "DAGSTER_HOME": str(tmp_path / "not yet" / "dagster_home"),
+    }
     first = kinerja("refresh", env_overrides=env)
-    assert first.returncode == 0, first.stderr
-    assert "25 files: 25 loaded, 0 unchanged, 0 refused; 882 rows loaded" in first.stdout
-    assert "fct_agency_score 882" in first.stdout
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert (tmp_path / "not yet" / "dagster_home" / "dagster.yaml").exists()
+    log_file = next((settings.warehouse.parent / "logs").glob("refresh-*.log"))
+    assert f"Dagster's log: {log_file}" in first.stdout
+    assert 'Finished execution of run for "refresh"' in log_file.read_text(encoding="utf-8")
+    assert "dbt" not in first.stdout.split("kinerja refresh: run")[0], (
+        "dbt's output goes to the log"
+    )
+    assert f"{SAMPLE_FILES} files: {SAMPLE_FILES} loaded, 0 unchanged, 0 refused" in first.stdout
+    assert "fct_agency_score 1334" in first.stdout
     assert f"Published {settings.warehouse}" in first.stdout
+    original_rb = (sources / "rb" / BEKASI / "rb_2023.csv").read_bytes()
 
-    b.write_json(sources / "spip" / "spip_2026.json", b.ckan_answer([], success=False))
+    refused = break_and_add_files(sources)
     second = kinerja("refresh", env_overrides=env)
-    assert second.returncode == 1
-    assert "refused        0  spip: spip/spip_2026.json" in second.stdout
-    assert "[portal_error]" in second.stdout
-    assert "Quarantine report:" in second.stdout
-    assert "NOT published" in second.stdout
+    assert second.returncode == 1, second.stdout[-3000:]
+    assert "Traceback" not in second.stdout + second.stderr
+    for file, check in refused.items():
+        assert f"{'refused':<10} {0:>6}  {file.split('/')[0]}: {file}" in second.stdout
+        assert check in second.stdout
+    assert f"Published {settings.warehouse}" in second.stdout
+    # The good file's rows are served, none of the bad files' rows, and the earlier good load of
+    # the refused update stays.
+    served = "select count(*) from marts.fct_agency_score where evaluation_year = 2026"
+    assert query(settings, served) == [(1,)]
+    assert query(
+        settings, "select agency_code from marts.fct_agency_score where evaluation_year = 2026"
+    ) == [(BEKASI,)]
+    assert rows_per_year(settings, "rb")[2023] == 62
+    refusals = dict(
+        query(
+            settings,
+            "select source_file, first_error from marts.source_status where status = 'refused' "
+            "and refused_at is not null",
+        )
+    )
+    assert set(refusals) == set(refused)
+    for file, check in refused.items():
+        assert file in refusals[file] and check in refusals[file]
+    status = query(
+        settings,
+        "select source_file, status from marts.source_status where source_file in (?, ?) "
+        "order by 1, 2",
+        ["merit/32.16/merit_2026.csv", "rb/32.16/rb_2023.csv"],
+    )
+    assert status == [
+        ("merit/32.16/merit_2026.csv", "loaded"),
+        ("rb/32.16/rb_2023.csv", "loaded"),  # the version loaded before, still served
+        ("rb/32.16/rb_2023.csv", "refused"),
+    ]
+
+    (sources / "rb" / BEKASI / "rb_2023.csv").write_bytes(original_rb)
+    fixed = copy.deepcopy(b.SAKIP_ROWS[:1])
+    fixed[0][1] = "Sekretariat Daerah"
+    b.sakip_csv(sources / "sakip" / KARAWANG / "sakip_2026.csv", fixed)
+    for file in (
+        "ipp/32.16/ipp_2026.xlsx",
+        "merit/32.15/merit_2026.xlsx",
+        "spbe/32.16/spbe_2026.json",
+    ):
+        (sources / file).unlink()
+    third = kinerja("refresh", env_overrides=env)
+    assert third.returncode == 0, third.stdout[-3000:]
+    assert f"{'loaded':<10} {1:>6}  sakip: sakip/32.15/sakip_2026.csv" in third.stdout
+    history = query(
+        settings,
+        "select source_file, status from marts.source_status where refused_at is not null "
+        "order by 1",
+    )
+    assert history == sorted((file, "refused") for file in refused)
+    assert query(
+        settings,
+        "select count(*) from marts.source_status where source_file = 'sakip/32.15/sakip_2026.csv' "
+        "and status = 'loaded'",
+    ) == [(1,)]
 
 
-def test_cli_validate_checks_without_loading(tmp_path, settings):
-    good = PROJECT_ROOT / "data" / "samples" / "sakip" / "sakip_2024.xlsx"
+def test_cli_validate_checks_against_the_masters_named_without_loading(tmp_path, settings):
+    master = SAMPLES / "agencies" / BEKASI / "agencies_kab_bekasi.csv"
+    good = SAMPLES / "sakip" / BEKASI / "sakip_2024.xlsx"
     bad = b.sakip_csv(
-        tmp_path / "sakip" / "sakip_2023.csv",
+        tmp_path / "sakip" / BEKASI / "sakip_2023.csv",
         rows=[[1, "Dinas Pendidkan", "1", "1", "1", "1", "4", "D"]],
     )
-    result = kinerja("validate", str(good), str(bad), env_overrides={})
+    env = {"KINERJA_WAREHOUSE": str(settings.warehouse)}
+    without_master = kinerja("validate", str(good), env_overrides=env)
+    assert without_master.returncode == 1
+    assert "no agency master for 32.16 has been loaded yet" in without_master.stdout
+    result = kinerja("validate", str(good), str(bad), str(master), env_overrides=env)
     assert result.returncode == 1
-    assert f"{good} [sakip]: ok (61 rows)" in result.stdout
-    assert f"{bad} [sakip]: REFUSED (1 errors)" in result.stdout
+    assert f"{master} [agencies, 32.16]: ok (63 rows)" in result.stdout
+    assert f"{good} [sakip, 32.16]: ok (61 rows)" in result.stdout
+    assert f"{bad} [sakip, 32.16]: REFUSED (1 errors)" in result.stdout
     assert (
         "row 2, column 'Perangkat Daerah': value 'Dinas Pendidkan' [known_agency]" in result.stdout
     )
@@ -228,4 +341,24 @@ def test_cli_validate_asks_for_the_index_when_it_cannot_tell(tmp_path, name):
     path.write_text("a,b\n", encoding="utf-8")
     result = kinerja("validate", str(path), env_overrides={})
     assert result.returncode == 1
-    assert "cannot tell the index; pass --index" in result.stdout
+    assert "cannot tell the source; pass --index" in result.stdout
+
+
+def test_past_300_files_the_summary_is_per_source_with_every_refused_file(capsys):
+    files = pd.DataFrame(
+        {
+            "index_code": ["sakip"] * 250 + ["rb"] * 100,
+            "file": [f"sakip/32.{n:02d}/sakip_2025.xlsx" for n in range(250)]
+            + [f"rb/32.{n:02d}/rb_2025.csv" for n in range(100)],
+            "status": ["loaded"] * 249 + ["refused"] + ["unchanged"] * 99 + ["refused"],
+            "rows": [61] * 249 + [0] + [0] * 100,
+        }
+    )
+    cli._print_files(files)
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["sakip", "249", "0", "1", "15189"]
+    assert out[2].split() == ["rb", "0", "99", "1", "0"]
+    assert out[3:] == [
+        "refused    sakip: sakip/32.249/sakip_2025.xlsx",
+        "refused    rb: rb/32.99/rb_2025.csv",
+    ]

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.automation import NIGHTLY_CRON, TIMEZONE, new_source_files
 from orchestration.definitions import build_definitions
@@ -44,45 +45,31 @@ def kinerja_process(*args, settings, extra_env=None, **popen):
     )
 
 
-def add_incomplete_rb_year(sources: Path) -> None:
-    """A 2026 RB export with one agency of 61: valid row by row, incomplete as a whole."""
-    (sources / "rb" / "rb_2026.csv").write_text(
-        "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
-        encoding="utf-8",
-    )
-
-
 def add_merit_2026(sources: Path) -> None:
-    """A new, complete result: the regency's merit index for 2026 (one fact more, 883)."""
-    (sources / "merit" / "merit_2026.csv").write_text(
+    """A new, complete result: Bekasi's merit index for 2026 (one fact more, 1335)."""
+    (sources / "merit" / "32.16" / "merit_2026.csv").write_text(
         "Tahun;Instansi;Nilai;Kategori\n2026;Pemerintah Kabupaten Bekasi;301,5;III\n",
         encoding="utf-8",
     )
 
 
-def test_a_failing_expectation_leaves_the_served_file_byte_identical(settings, sources):
+def test_a_warehouse_wide_failure_publishes_nothing_and_exits_2(settings, sources):
+    """A broken key no regency explains (here: a row duplicated behind the contracts' back) fails
+    a dbt test: the served file stays byte-identical and `kinerja refresh` exits 2."""
     assert run_refresh(settings).success
-    served, previous = (
-        sha256(settings.warehouse),
-        sha256(settings.files.previous) if settings.files.previous.exists() else None,
-    )
-    add_incomplete_rb_year(sources)
-    result = run_refresh(settings)
-    assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert failure.step_key == "published__warehouse"
-    assert (
-        "Great Expectations refused the build"
-        in failure.step_failure_data.user_failure_data.description
-    )
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "insert into raw.rb select * from raw.rb "
+            "where agency_code = '32.16.SETDA' and evaluation_year = 2023"
+        )
+    served = sha256(settings.warehouse)
+    add_merit_2026(sources)
+    refresh = kinerja_process("refresh", settings=settings)
+    out, _ = refresh.communicate(timeout=300)
+    assert refresh.returncode == 2, out[-3000:]
+    assert "NOT published" in out and "warehouse_models" in out
     assert sha256(settings.warehouse) == served
-    assert (
-        sha256(settings.files.previous) if settings.files.previous.exists() else None
-    ) == previous
-    assert (settings.docs_dir / "index.html").exists(), "Data Docs show what failed"
-    # dbt itself passed: the build is complete, just not published.
-    incomplete = "select count(*) from marts.fct_agency_score where index_code = 'rb' and evaluation_year = 2026"
-    assert query(settings, incomplete, run_id=result.run_id) == [(1,)]
+    assert "Traceback" not in out
 
 
 READER = r"""
@@ -122,9 +109,9 @@ def test_readers_never_fail_and_never_see_a_partial_state_during_a_refresh(setti
         assert outcome["failures"] == 0
         states = {tuple(s) for s in outcome["seen"]}
         # Each reader saw the old warehouse, the new one, or both in turn: never a mix.
-        assert states <= {(882, 882), (883, 883)}, states
-        assert (883, 883) in states
-    assert query(settings, "select count(*) from marts.fct_agency_score") == [(883,)]
+        assert states <= {(1334, 1334), (1335, 1335)}, states
+        assert (1335, 1335) in states
+    assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
 
 
 def test_a_refresh_killed_mid_build_leaves_old_or_new_and_no_stray_lock(settings, sources):
@@ -141,7 +128,7 @@ def test_a_refresh_killed_mid_build_leaves_old_or_new_and_no_stray_lock(settings
     assert sha256(settings.warehouse) == served, "killed before publish: the old warehouse"
     rerun = run_refresh(settings)
     assert rerun.success, "no stray lock or half-built file stops the next refresh"
-    assert query(settings, "select count(*) from marts.fct_agency_score") == [(883,)]
+    assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
 
 
 class Webhook:
@@ -168,26 +155,32 @@ class Webhook:
         self.server.server_close()
 
 
-def test_a_failed_refresh_posts_an_alert_to_the_webhook(settings, sources):
+def test_refused_files_post_an_alert_and_the_run_goes_on(settings, sources):
     hook = Webhook()
-    b.write_json(sources / "spip" / "spip_2026.json", b.ckan_answer([], success=False))
+    b.write_json(sources / "spip" / "32" / "spip_2026.json", b.ckan_answer([], success=False))
     try:
         result = run_refresh(settings.__class__(**{**settings.__dict__, "alert_webhook": hook.url}))
     finally:
         hook.close()
-    assert not result.success
-    assert [a["failed_step"] for a in hook.received] == ["ingest_spip"]
+    assert result.success, "a refusal fails no step: the rest publishes"
+    assert [(a["kind"], a["source"]) for a in hook.received] == [("files_refused", "spip")]
     alert = hook.received[0]
     assert alert["run_id"] == result.run_id
-    assert "pandera_contract" in alert["message"]
+    [refused] = alert["refused_files"]
+    assert refused["file"] == "spip/32/spip_2026.json" and refused["pemda_code"] == "32"
+    assert "[portal_error]" in refused["first_error"]
 
 
-def test_an_unreachable_source_is_retried_with_backoff(settings, tmp_path):
-    answers = [(503, b"down", 0)] * 4 + [(200, b.ckan_answer([b.SPIP_RECORD]), 0)]
+def test_a_fetch_that_fails_is_retried_alone_and_logged_once(settings, tmp_path):
+    """Two whole fetches fail (503 through urllib3's own retries), the third succeeds: the step
+    is not re-run, and each file of the refresh is logged once."""
+    answers = [(503, b"down", 0)] * 8 + [(200, b.ckan_answer([b.SPIP_RECORD]), 0)]
     portal = Portal(answers)
     manifest = tmp_path / "sources.yaml"
     manifest.write_text(
-        f"sources:\n  - index: spip\n    url: {portal.url}\n    paging: ckan\n", encoding="utf-8"
+        "sources:\n  - source: agencies\n    path: agencies/**/*\n"
+        f"  - source: spip\n    url: {portal.url}\n    paging: ckan\n    pemda_code: '32'\n",
+        encoding="utf-8",
     )
     try:
         result = run_refresh(
@@ -197,10 +190,11 @@ def test_an_unreachable_source_is_retried_with_backoff(settings, tmp_path):
         )
     finally:
         portal.close()
-    retried = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
-    assert [e.step_key for e in retried] == ["ingest_spip"]
-    # One source is enough to build and publish: the other raw tables exist, empty.
     assert result.success
+    assert [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == []
+    assert len(portal.requests) == 9
+    log = query(settings, "select index_code, status, count(*) from raw.ingest_log group by all")
+    assert sorted(log) == [("agencies", "loaded", 2), ("spip", "loaded", 1)]
     assert query(
         settings, "select index_code, evaluation_year, score from marts.fct_agency_score"
     ) == [("spip", 2023, 3.12)]
@@ -234,12 +228,12 @@ def test_the_sensor_starts_a_refresh_for_a_new_file_and_not_for_an_unchanged_one
     assert isinstance(first, dg.RunRequest)
     unchanged, cursor = evaluate(cursor)
     assert isinstance(unchanged, dg.SkipReason)
-    (sources / "merit" / "merit_2026.csv").write_text(
+    (sources / "merit" / "32.16" / "merit_2026.csv").write_text(
         "Tahun;Instansi;Nilai;Kategori\n", encoding="utf-8"
     )
     added, cursor = evaluate(cursor)
     assert isinstance(added, dg.RunRequest)
-    touched = sources / "merit" / "merit_2026.csv"
+    touched = sources / "merit" / "32.16" / "merit_2026.csv"
     os.utime(touched, ns=(time.time_ns(), time.time_ns() + 10**9))  # same bytes, new mtime
     same_bytes, cursor = evaluate(cursor)
     assert isinstance(same_bytes, dg.SkipReason)
@@ -257,19 +251,27 @@ def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
     assert schedule.job_name == "refresh"
 
 
-def test_a_source_without_a_new_year_for_longer_than_its_cadence_is_flagged(settings, sources):
-    records = json.loads((sources / "spip" / "spip_maturitas_jabar.json").read_text())
-    records["result"]["records"] = [r for r in records["result"]["records"] if r["tahun"] <= 2023]
+def test_a_regency_without_a_new_year_for_longer_than_its_cadence_is_flagged(settings, sources):
+    """Bekasi's SPIP stops at 2023 while Karawang's goes on: Bekasi is late, and says so."""
+    answer = sources / "spip" / "32" / "spip_maturitas_jabar.json"
+    records = json.loads(answer.read_text())
+    records["result"]["records"] = [
+        r
+        for r in records["result"]["records"]
+        if r["tahun"] <= 2023 or r["kode_wilayah"] != "32.16"
+    ]
     records["result"]["total"] = len(records["result"]["records"])
-    (sources / "spip" / "spip_maturitas_jabar.json").write_text(json.dumps(records))
+    answer.write_text(json.dumps(records))
     result = run_refresh(settings)
     assert result.success, "freshness warns, it does not stop the publish"
-    fresh = {
-        e.asset_check_evaluation_data.asset_key.path[-1]: e.asset_check_evaluation_data.passed
+    checks = {
+        e.asset_check_evaluation_data.asset_key.path[-1]: e.asset_check_evaluation_data
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
         and e.asset_check_evaluation_data.check_name == "new_evaluation_year_within_cadence"
     }
+    fresh = {table: check.passed for table, check in checks.items()}
+    assert checks["spip"].description == "late: 32.16 (newest 2023)"
     assert fresh == {
         "sakip": True,
         "rb": True,

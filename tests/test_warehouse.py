@@ -1,22 +1,20 @@
 """The star schema of WAREHOUSE.md, queried after a real refresh (ingest, then dbt build)."""
 
-import json
 import shutil
-import subprocess
 
 import dagster as dg
 import pytest
 
-from orchestration.dbt_models import DBT_EXECUTABLE
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
-from tests.conftest import SAMPLES, query, run_refresh, sha256
+from tests.conftest import SAMPLES, query, run_refresh
 
 MARTS = {
     "dim_agency", "dim_index", "dim_rating_band", "dim_component", "dim_period",
     "fct_agency_score", "fct_agency_component_score", "agency_scorecard", "agency_target_gap",
-    "agency_ranking", "fct_spbe_indicator", "publish_log",
+    "agency_ranking", "fct_spbe_indicator", "partition_checks", "source_status", "publish_log",
 }  # fmt: skip
+BEKASI_FACTS = "select * from marts.fct_agency_score where agency_code like '32.16%'"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +56,7 @@ def test_one_fact_per_agency_index_and_year_with_the_band_of_its_score(built):
         (tuple(k), n)
         for *k, n in query(
             settings,
-            "select index_code, evaluation_year, count(*) from marts.fct_agency_score group by 1, 2",
+            f"select index_code, evaluation_year, count(*) from ({BEKASI_FACTS}) group by 1, 2",
         )
     )
     assert counts[("sakip", 2023)] == 62 and counts[("rb", 2022)] == 62
@@ -66,7 +64,7 @@ def test_one_fact_per_agency_index_and_year_with_the_band_of_its_score(built):
     assert all(counts[(i, y)] == 1 for i in ("spip", "spbe", "merit") for y in range(2021, 2026))
     spbe = query(
         settings,
-        "select evaluation_year, score, band_code from marts.fct_agency_score where index_code = 'spbe' order by 1",
+        f"select evaluation_year, score, band_code from ({BEKASI_FACTS}) where index_code = 'spbe' order by 1",
     )
     assert spbe == [
         (2021, 1.6, "Kurang"), (2022, 1.71, "Kurang"), (2023, 3.28, "Baik"),
@@ -86,7 +84,7 @@ def test_one_fact_per_agency_index_and_year_with_the_band_of_its_score(built):
     ) == [("A", 80.0)]
     merit = query(
         settings,
-        "select score, score_pct, band_code from marts.fct_agency_score where index_code = 'merit' and evaluation_year = 2021",
+        f"select score, score_pct, band_code from ({BEKASI_FACTS}) where index_code = 'merit' and evaluation_year = 2021",
     )
     assert merit == [(231.5, 43.833333333333336, "II")]
 
@@ -126,7 +124,7 @@ def test_the_marts_answer_the_monthly_review_questions(built):
         """
         select agency_code, agency_group, score, rank_in_regency, award_candidate, needs_assistance
         from marts.agency_ranking where index_code = 'sakip' and evaluation_year = 2025
-        order by rank_in_regency""",
+        and pemda_code = '32.16' order by rank_in_regency""",
     )
     scores = [r[2] for r in ranking]
     assert len(ranking) == 61 and scores == sorted(scores, reverse=True)
@@ -174,56 +172,122 @@ def test_the_dagster_graph_is_connected_from_file_to_mart():
         key = frontier.pop()
         seen.add(key)
         frontier |= set(graph.get(key).parent_keys) - seen
-    for table in ("sakip", "rb", "spip", "spbe", "ipp", "merit"):
+    for table in ("agency_master", "targets", "sakip", "rb", "spip", "spbe", "ipp", "merit"):
         assert dg.AssetKey(["raw", table]) in seen
     indicators = graph.get(dg.AssetKey(["marts", "fct_spbe_indicator"])).parent_keys
     assert dg.AssetKey(["staging", "stg_spbe__indicators"]) in indicators
 
 
-def test_a_refused_file_stops_dbt_and_leaves_the_served_warehouse_as_it_was(settings, sources):
-    run_refresh(settings)
-    served = sha256(settings.warehouse)
-    (sources / "rb" / "rb_2026.csv").write_text(
+def test_two_regencies_side_by_side_each_ranked_and_checked_on_its_own(built):
+    settings, _ = built
+    agencies = query(
+        settings,
+        "select pemda_code, pemda_name, count(distinct agency_code) from marts.dim_agency "
+        "group by 1, 2 order by 1",
+    )
+    assert agencies == [("32.15", "Kabupaten Karawang", 56), ("32.16", "Kabupaten Bekasi", 62)]
+    ranked = query(
+        settings,
+        "select pemda_code, max(agencies_ranked), count(*) filter (where award_candidate) "
+        "from marts.agency_ranking where index_code = 'sakip' and evaluation_year = 2025 "
+        "group by 1 order by 1",
+    )
+    assert ranked == [("32.15", 55, 2), ("32.16", 61, 2)]
+    # Karawang has not delivered RB 2025 yet: no partition, no warning, for it or for Bekasi.
+    partitions = query(
+        settings,
+        "select pemda_code, complete, rows_kept, warning from marts.partition_checks "
+        "where index_code = 'rb' and evaluation_year = 2025",
+    )
+    assert partitions == [("32.16", True, True, None)]
+    assert query(
+        settings, "select count(*) from marts.partition_checks where warning is not null"
+    ) == [(0,)]
+    # Targets of each regency's plan meet its own facts: Karawang's 55 agencies for SAKIP (3
+    # years), RB (2: 2025 is late) and IPP (3), the regency for SAKIP, RB, SPIP, SPBE and merit.
+    assert query(
+        settings,
+        "select count(*) from marts.agency_target_gap g join marts.dim_agency a "
+        "using (agency_key) where a.pemda_code = '32.15' and g.actual_band_code is not null",
+    ) == [(55 * (3 + 2 + 3) + (3 + 2 + 3 + 3 + 1),)]
+
+
+def test_a_refused_file_holds_back_nothing_else(settings, sources):
+    (sources / "rb" / "32.16" / "rb_2026.csv").write_text(
         "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,A\n",
         encoding="utf-8",
     )
-    result = run_refresh(settings)
-    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    assert "ingest_rb" in started
-    assert "warehouse_models" not in started, "the blocking contract check stops dbt"
-    assert sha256(settings.warehouse) == served
-
-
-def test_the_snapshot_versions_an_agency_renamed_in_the_master(tmp_path):
-    """Edit the agency master as an operator would and rebuild: dim_agency gains a version."""
-    project = shutil.copytree(
-        PROJECT_ROOT / "dbt_project",
-        tmp_path / "dbt_project",
-        ignore=shutil.ignore_patterns("target", "logs"),
-    )
-    dbt = [
-        DBT_EXECUTABLE,
-        *("build", "--select", "+dim_agency", "--indirect-selection", "cautious"),
-        *("--project-dir", str(project), "--profiles-dir", str(project)),
-        *("--vars", json.dumps({"warehouse_path": str(tmp_path / "w.duckdb")})),
-    ]
-    assert subprocess.run(dbt, capture_output=True, text=True, cwd=project).returncode == 0
-    seed = project / "seeds" / "agencies.csv"
-    seed.write_text(
-        seed.read_text(encoding="utf-8").replace(
-            "32.16.DISDIK,Dinas Pendidikan,Disdik,dinas,32.16,2017-01-01",
-            "32.16.DISDIK,Dinas Pendidikan dan Kebudayaan,Disdikbud,dinas,32.16,2026-01-01",
-        ),
+    (sources / "merit" / "32.15" / "merit_2026.csv").write_text(
+        "Tahun;Instansi;Nilai;Kategori\n2026;Pemerintah Kabupaten Karawang;301,5;III\n",
         encoding="utf-8",
     )
-    rebuilt = subprocess.run(dbt, capture_output=True, text=True, cwd=project)
-    assert rebuilt.returncode == 0, rebuilt.stdout[-2000:]
-    settings = Settings(SAMPLES, tmp_path / "w.duckdb", PROJECT_ROOT / "ingest" / "sources.yaml")
+    result = run_refresh(settings)
+    assert result.success, "a refused file fails neither a step nor the run"
+    assert query(
+        settings,
+        "select agency_code, index_code from marts.fct_agency_score where evaluation_year = 2026",
+    ) == [("32.15", "merit")]
+
+
+def test_an_incomplete_year_of_one_regency_is_published_with_a_warning(settings, sources):
+    """Bekasi's 2026 RB export holds one agency of 61: valid row by row, incomplete as a whole."""
+    (sources / "rb" / "32.16" / "rb_2026.csv").write_text(
+        "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
+        encoding="utf-8",
+    )
+    result = run_refresh(settings)
+    assert result.success
+    warned = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+    ]
+    assert {(c.asset_key.path[-1], c.severity.value) for c in warned} == {
+        ("partition_checks", "WARN")
+    }
+    assert query(
+        settings,
+        "select pemda_code, complete, rows_kept, warning from marts.partition_checks "
+        "where warning is not null",
+    ) == [
+        (
+            "32.16",
+            False,
+            False,
+            "1 of 61 agencies of the master present",
+        )
+    ]
+    assert query(
+        settings,
+        "select warnings from marts.source_status where source_file = 'rb/32.16/rb_2026.csv'",
+    ) == [("32.16 rb 2026: 1 of 61 agencies of the master present",)]
+
+
+def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources):
+    """The Bagian Organisasi sends a master with a rename: the old version stays, dim_agency
+    gains one, and the snapshot keeps what the masters said before."""
+    assert run_refresh(settings).success
+    master = sources / "agencies" / "32.16" / "agencies_kab_bekasi.csv"
+    with master.open("a", encoding="utf-8") as f:
+        f.write("32.16.DISDIK,Dinas Pendidikan dan Kebudayaan,Disdikbud,dinas,32.16,,2026-01-01\n")
+    assert run_refresh(settings).success
     versions = query(
         settings,
-        "select agency_name, cast(valid_from as varchar), cast(valid_to as varchar) from marts.dim_agency where agency_code = '32.16.DISDIK' order by valid_from",
+        "select agency_name, cast(valid_from as varchar), cast(valid_to as varchar) "
+        "from marts.dim_agency where agency_code = '32.16.DISDIK' order by valid_from",
     )
     assert versions == [
         ("Dinas Pendidikan", "2017-01-01", "2026-01-01"),
         ("Dinas Pendidikan dan Kebudayaan", "2026-01-01", "9999-12-31"),
     ]
+    # Facts of 2025 still join the version in force on 31 December 2025.
+    assert query(
+        settings,
+        "select distinct a.agency_name from marts.fct_agency_score f join marts.dim_agency a "
+        "using (agency_key) where f.agency_code = '32.16.DISDIK' and f.evaluation_year = 2025",
+    ) == [("Dinas Pendidikan",)]
+    assert query(
+        settings,
+        "select count(*) from snapshots.agency_master_snapshot where agency_code = '32.16.DISDIK'",
+    ) == [(2,)]

@@ -1,17 +1,14 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_agency_score'}}}) }}
 -- Every source row loaded is one fact row: row counts per index and evaluation year agree.
-{%- set sources = {
-    'sakip': 'stg_sakip__scores', 'rb': 'stg_rb__scores', 'spip': 'stg_spip__scores',
-    'spbe': 'stg_spbe__scores', 'ipp': 'stg_ipp__scores', 'merit': 'stg_merit__scores'} %}
 with
 
 source_rows as (
-    {%- for index_code, model in sources.items() %}
+    {%- for index_code in var('kinerja_indices') %}
         select
             '{{ index_code }}' as index_code,
             evaluation_year,
             count(*) as n_rows
-        from {{ ref(model) }}
+        from {{ ref('stg_' ~ index_code ~ '__scores') }}
         group by evaluation_year
         {%- if not loop.last %}
             union all

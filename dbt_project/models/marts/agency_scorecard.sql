@@ -1,6 +1,6 @@
-{#- One row per agency and year: score and band of each index, and the change since the year
-    before (null when the index was not scored the year before). -#}
-{%- set indices = ['sakip', 'rb', 'spip', 'spbe', 'ipp', 'merit'] -%}
+{#- One row per agency and year: score and band of each index of var('kinerja_indices'), and
+    the change since the year before (null when the index was not scored the year before). -#}
+{%- set indices = var('kinerja_indices') -%}
 with
 
 facts as (

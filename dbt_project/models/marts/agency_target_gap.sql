@@ -4,7 +4,7 @@
 with
 
 targets as (
-    select * from {{ ref('targets') }}
+    select * from {{ ref('stg_reference__targets') }}
 ),
 
 facts as (
@@ -25,6 +25,7 @@ compared as (
         facts.band_code as actual_band_code,
         facts.band_rank as actual_band_rank,
         targets.target_band_code,
+        targets.target_score,
         targets.plan_document
     from facts
     full outer join targets
@@ -41,6 +42,7 @@ select
     compared.evaluation_year,
     compared.target_band_code,
     target_band.band_rank as target_band_rank,
+    compared.target_score,
     compared.actual_band_code,
     compared.actual_band_rank,
     compared.score,

@@ -4,7 +4,7 @@ with
 years as (
     select evaluation_year from {{ ref('int_scores__unioned') }}
     union
-    select evaluation_year from {{ ref('targets') }}
+    select evaluation_year from {{ ref('stg_reference__targets') }}
 )
 
 select

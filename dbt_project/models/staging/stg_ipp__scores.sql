@@ -5,6 +5,7 @@ select
     predicate as stated_predicate,
     cast(native_score as double precision) as native_score,
     cast(native_scale as double precision) as native_scale,
+    cast(null as date) as announced_on,
     source_sheet,
     note,
     cast(kebijakan as double precision) as kebijakan,
