@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -34,10 +35,11 @@ sys.path.insert(0, str(ROOT.parent))
 from contracts import reference  # noqa: E402
 from contracts.agencies import Agency, split_aliases  # noqa: E402
 from contracts.bands import band_of  # noqa: E402
-from ingest.numbers import round_half_up  # noqa: E402
+from ingest.numbers import rescale_half_up  # noqa: E402
 
 OUT = ROOT / "samples"
 SAMPLE_DATE = datetime(2026, 1, 15)  # fixed, so that regenerating gives the same bytes
+MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 SAKIP_WEIGHTS = {c.code: c.max_score for c in reference.components("sakip")}
 IPP_WEIGHTS = {c.code: c.weight for c in reference.components("ipp")}
 MASTER_COLUMNS = [
@@ -213,9 +215,17 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[str], list[li
 
 
 def _fix_zip_times(path: Path) -> None:
-    """Rewrite the workbook's zip entries with a fixed time, so the same content gives the same bytes."""
+    """Rewrite the workbook's zip entries with a fixed time, and its `modified` property (which
+    openpyxl sets to the time of saving), so the same content gives the same bytes."""
     with zipfile.ZipFile(path) as original:
         entries = [(info, original.read(info)) for info in original.infolist()]
+    stamp = SAMPLE_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    entries = [
+        (info, MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data))
+        if info.filename == "docProps/core.xml"
+        else (info, data)
+        for info, data in entries
+    ]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
         for info, data in entries:
             fixed.writestr(
@@ -473,7 +483,7 @@ def make_ipp(r: Regency) -> None:
                         2,
                     ),
                 )
-                code = band("ipp", round_half_up(value / 20))
+                code = band("ipp", rescale_half_up(value, 5, 100))
                 cell = comma(value) if r.rng.random() < 0.25 else value
                 rows.append(
                     [

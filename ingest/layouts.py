@@ -22,7 +22,7 @@ from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
 from contracts.text import fold
 from ingest import readers
-from ingest.numbers import NumberFormatError, parse_number, round_half_up
+from ingest.numbers import NumberFormatError, parse_number, rescale_half_up
 
 SPBE_DOMAINS = ("kebijakan_internal", "tata_kelola", "manajemen", "layanan")
 IPP_SHEETS = ["Lampiran I", "Lampiran II"]
@@ -383,7 +383,7 @@ def _ipp_scale(frame: pd.DataFrame, options: Options) -> None:
         )
     frame["native_scale"] = scale
     frame["native_score"] = native
-    frame["score"] = native.map(lambda v: v if pd.isna(v) else round_half_up(v * 5 / scale))
+    frame["score"] = native.map(lambda v: v if pd.isna(v) else rescale_half_up(v, 5, scale))
 
 
 def _records_frame(index_code: str, records: list[dict], parsed: Parsed) -> pd.DataFrame:

@@ -62,7 +62,9 @@ def _plain_float(text: str, original: object) -> float:
         raise NumberFormatError(f"'{original}' is not a number") from None
 
 
-def round_half_up(value: float, digits: int = 2) -> float:
-    """Round as people and regulations do (4.505 -> 4.51), not as binary floats do."""
-    step = Decimal(1).scaleb(-digits)
-    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+def rescale_half_up(value: float, top: float, scale_top: float, digits: int = 2) -> float:
+    """`value` on 0-`scale_top` brought to 0-`top`, computed on the decimal value as a person does
+    (90,10 on 0-100 is 4,505 on 0-5, so 4,51), not as binary floats do (70.3 / 20 is
+    3.5149999... in floats, which would round to 3,51 instead of 3,52)."""
+    exact = Decimal(repr(value)) * Decimal(repr(top)) / Decimal(repr(scale_top))
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))

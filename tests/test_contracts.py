@@ -462,3 +462,11 @@ def test_targets_name_agencies_by_code_or_as_written_and_bands_by_label(tmp_path
 def test_targets_contract(tmp_path, row, check, column):
     issue = only_error("targets", targets(tmp_path, row + "\n"))
     assert (issue.check, issue.row, issue.column) == (check, 2, column)
+
+
+def test_ipp_90_10_on_0_100_is_4_51_and_band_a(tmp_path):
+    header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori", "Keterangan"]
+    rows = [header, [1, "Dinas Sosial", "90,10", "A", ""], [2, "Dinkes", "70,30", "B", ""]]
+    frames, errors = errors_of("ipp", b.xlsx(tmp_path / "ipp_2025.xlsx", {"Lampiran I": rows}))
+    assert errors == []
+    assert frames["ipp"][["score", "predicate"]].values.tolist() == [[4.51, "A"], [3.52, "B"]]

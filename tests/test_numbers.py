@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.numbers import NumberFormatError, parse_number, round_half_up
+from ingest.numbers import NumberFormatError, parse_number, rescale_half_up
 
 
 @pytest.mark.parametrize(
@@ -37,6 +37,16 @@ def test_refuses_text_that_is_not_a_number(written):
         parse_number(written)
 
 
-def test_rounds_half_up_as_the_regulation_does():
-    assert round_half_up(90.1 / 20) == 4.51  # 4.505 is 4.504999... as a float
-    assert round_half_up(4.494) == 4.49
+@pytest.mark.parametrize(
+    ("native", "score"),
+    [
+        (90.10, 4.51),  # 4,505: half up, band A (DOMAIN.md)
+        (70.30, 3.52),  # 70.3 / 20 is 3.5149999... as a float
+        (30.10, 1.51),
+        (89.90, 4.5),  # 4,495
+        (97.8, 4.89),
+        (90.0, 4.5),
+    ],
+)
+def test_ipp_0_100_to_0_5_rounds_half_up_on_the_decimal_value(native, score):
+    assert rescale_half_up(native, 5, 100) == score
