@@ -311,6 +311,15 @@ def test_refused_files_are_quarantined_and_every_good_file_publishes(settings, s
         "select count(*) from marts.source_status where source_file = 'sakip/32.15/sakip_2026.csv' "
         "and status = 'loaded'",
     ) == [(1,)]
+    # `kinerja validate` checks against the served masters: Babelan is Bekasi's, not Karawang's.
+    foreign = b.sakip_csv(
+        tmp_path / "check" / "sakip" / KARAWANG / "sakip_2027.csv", b.SAKIP_ROWS[1:2]
+    )
+    checked = kinerja("validate", str(foreign), env_overrides=env)
+    assert checked.returncode == 1
+    assert (
+        "value 'Kec. Babelan' [known_agency] agency not in the master for 32.15" in checked.stdout
+    )
 
 
 def test_cli_validate_checks_against_the_masters_named_without_loading(tmp_path, settings):
