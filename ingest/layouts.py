@@ -10,6 +10,7 @@ and its targets.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -276,24 +277,7 @@ def _conform_master(frame: pd.DataFrame, options: Options, parsed: Parsed) -> No
 
 
 def _dates(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
-    values = []
-    for sheet, row, cell in zip(
-        frame["source_sheet"], frame["source_row"], frame[column], strict=True
-    ):
-        try:
-            values.append(_date(cell))
-        except ValueError:
-            parsed.issues.append(
-                Issue(
-                    "date_format",
-                    "not a date: write it as YYYY-MM-DD",
-                    sheet=sheet,
-                    row=int(row),
-                    column=parsed.labels.get(column, column),
-                    value=str(cell),
-                )
-            )
-            values.append(None)
+    values = _cells(frame, column, parsed, _date, "date_format")
     return pd.Series(pd.to_datetime(values), index=frame.index)
 
 
@@ -302,7 +286,10 @@ def _date(cell: object) -> datetime | None:
         return None
     if isinstance(cell, date):
         return datetime(cell.year, cell.month, cell.day)
-    return datetime.strptime(str(cell).strip()[:10], "%Y-%m-%d")
+    try:
+        return datetime.strptime(str(cell).strip()[:10], "%Y-%m-%d")
+    except ValueError:
+        raise ValueError("not a date: write it as YYYY-MM-DD") from None
 
 
 def _numeric_columns(index_code: str) -> set[str]:
@@ -321,16 +308,24 @@ def _clean_text(value: object) -> str | None:
 
 
 def _numbers(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
+    values = _cells(frame, column, parsed, parse_number, "number_format")
+    return pd.Series(values, index=frame.index, dtype="float64")
+
+
+def _cells(
+    frame: pd.DataFrame, column: str, parsed: Parsed, parse: Callable[[object], object], check: str
+) -> list[object]:
+    """Each cell of `column` parsed; a cell that cannot be is None, and an Issue naming it."""
     values = []
     for sheet, row, cell in zip(
         frame["source_sheet"], frame["source_row"], frame[column], strict=True
     ):
         try:
-            values.append(parse_number(cell))
-        except NumberFormatError as exc:
+            values.append(parse(cell))
+        except ValueError as exc:
             parsed.issues.append(
                 Issue(
-                    "number_format",
+                    check,
                     str(exc),
                     sheet=sheet,
                     row=int(row),
@@ -339,7 +334,7 @@ def _numbers(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
                 )
             )
             values.append(None)
-    return pd.Series(values, index=frame.index, dtype="float64")
+    return values
 
 
 def _refuse_merit_2025_model(frame: pd.DataFrame) -> None:

@@ -17,6 +17,7 @@ agencies as (
 select
     agencies.agency_key,
     scores.agency_code,
+    agencies.pemda_code,
     scores.index_code,
     scores.evaluation_year,
     scores.score,

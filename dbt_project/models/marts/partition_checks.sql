@@ -6,13 +6,7 @@
 with
 
 facts as (
-    select
-        agencies.pemda_code,
-        facts.index_code,
-        facts.evaluation_year,
-        facts.agency_code
-    from {{ ref('fct_agency_score') }} as facts
-    inner join {{ ref('dim_agency') }} as agencies on facts.agency_key = agencies.agency_key
+    select * from {{ ref('fct_agency_score') }}
 ),
 
 agencies as (

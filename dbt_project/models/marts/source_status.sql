@@ -43,12 +43,11 @@ last_refusal as (
 
 partitions_fed as (
     select distinct
-        facts.source_sha256,
-        agencies.pemda_code,
-        facts.index_code,
-        facts.evaluation_year
-    from {{ ref('fct_agency_score') }} as facts
-    inner join {{ ref('dim_agency') }} as agencies on facts.agency_key = agencies.agency_key
+        source_sha256,
+        pemda_code,
+        index_code,
+        evaluation_year
+    from {{ ref('fct_agency_score') }}
 ),
 
 warnings as (
