@@ -291,3 +291,23 @@ def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources)
         settings,
         "select count(*) from snapshots.agency_master_snapshot where agency_code = '32.16.DISDIK'",
     ) == [(2,)]
+
+    # A broken master (an alias naming two agencies) is refused: the previous one stays in force.
+    master.write_text(
+        master.read_text(encoding="utf-8").replace(
+            "Dinas Sosial,Dinsos,dinas,32.16,", "Dinas Sosial,Dinsos,dinas,32.16,Disdik"
+        ),
+        encoding="utf-8",
+    )
+    refused = run_refresh(settings)
+    assert refused.success
+    assert query(
+        settings,
+        "select status, coalesce(first_error like '%name_names_one_agency%', false) "
+        "from marts.source_status "
+        "where source_file = 'agencies/32.16/agencies_kab_bekasi.csv' order by received_at",
+    ) == [("loaded", False), ("loaded", False), ("refused", True)]
+    assert query(
+        settings,
+        "select count(*) from marts.dim_agency where agency_code = '32.16.DISDIK'",
+    ) == [(2,)]
