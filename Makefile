@@ -40,7 +40,7 @@ test: $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
 lint: $(VENV)/.synced $(MANIFEST)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	KINERJA_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
+	KINERJA_WORKING_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
 
 dev: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions

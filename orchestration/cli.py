@@ -189,8 +189,8 @@ def _guess_region(path: Path, given: str | None) -> str | None:
     return folders[-1] if folders else given
 
 
-def _served_masters(warehouse: Path):
-    """The agency masters of the served warehouse; none when there is no warehouse yet."""
+def _working_masters(warehouse: Path):
+    """The agency masters in force (the working file's); none when there is no warehouse yet."""
     import duckdb
 
     from contracts.agencies import Masters
@@ -207,13 +207,13 @@ def _served_masters(warehouse: Path):
 
 def validate(args: argparse.Namespace) -> int:
     """Master files named on the command line are checked first and, when good, checked
-    against instead of the served warehouse's master of their regency."""
+    against instead of the warehouse's master of their regency."""
     from contracts.agencies import agencies_from_frame
     from ingest.layouts import Options
     from ingest.pipeline import check_file
     from orchestration import settings as settings_module
 
-    masters = _served_masters(settings_module.from_env().warehouse)
+    masters = _working_masters(settings_module.from_env().working)
     files = [(Path(name), args.index or _guess_source(Path(name))) for name in args.files]
     files.sort(key=lambda file: file[1] != "agencies")
     failed = False
@@ -256,10 +256,15 @@ def query(args: argparse.Namespace) -> int:
 
 def rollback(_: argparse.Namespace) -> int:
     from orchestration import settings as settings_module
+    from serving.publish_log import record_rollback
 
     files = settings_module.from_env().files
-    files.rollback()
-    print(f"{files.served} now serves the previous generation; run rollback again to undo.")
+    files.rollback(record_rollback)
+    print(
+        f"{files.served} now serves the previous generation (noted in marts.publish_log), until "
+        "the next successful refresh serves the working file's marts again: fix or remove the "
+        "source that caused the rollback before then. Run rollback again to undo."
+    )
     return 0
 
 

@@ -42,8 +42,14 @@ class Settings:
         return self.warehouse.parent / "docs"
 
     @property
+    def working(self) -> Path:
+        """The pipeline's private working file (raw, staging, seeds, snapshots and marts); the
+        served file at `warehouse` holds the marts alone."""
+        return self.warehouse.parent / "work" / self.warehouse.name
+
+    @property
     def files(self) -> WarehouseFiles:
-        return WarehouseFiles(self.warehouse.resolve())
+        return WarehouseFiles(self.warehouse.resolve(), self.working.resolve())
 
 
 def from_env() -> Settings:

@@ -1,9 +1,13 @@
-"""The files of one warehouse: the served one, the build in progress, the previous generation.
+"""The files of one warehouse: the private working file, its build, and the served file.
 
-A refresh never writes the served file. It copies it to `<served>.build`, writes there, and when
-every check has passed replaces the served path by an atomic rename. Readers that opened the old
-file keep reading it (its inode lives until they close it); new readers get the new one. No
-reader ever sees a half-built table, and no reader's open file can block a publish.
+The working file holds everything the pipeline needs (`raw`, staging, seeds, snapshots, marts) and
+only the pipeline opens it. A refresh never writes it in place: it copies it to
+`<working>.build`, writes there, and when every check has passed publishes in two atomic renames:
+a new served file holding the schema `marts` alone (the public interface) replaces the served
+path, the file served until then is kept as `<served>.previous`, and the build becomes the
+working file. Readers that opened the old served file keep reading it (its inode lives until they
+close it); new readers get the new one. No reader ever sees a half-built table, no reader can
+block a publish, and no reader ever sees an internal schema.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from serving.marts_export import export_marts
+
 
 class RefreshInProgress(RuntimeError):
     pass
@@ -22,31 +28,30 @@ class RefreshInProgress(RuntimeError):
 @dataclass(frozen=True)
 class WarehouseFiles:
     served: Path
+    working: Path
 
     @property
     def build(self) -> Path:
-        return self._beside("build")
+        return _beside(self.working, "build")
 
     @property
     def previous(self) -> Path:
-        return self._beside("previous")
+        return _beside(self.served, "previous")
 
     @property
     def _lock(self) -> Path:
-        return self._beside("lock")
+        return _beside(self.served, "lock")
 
     @property
     def _build_owner(self) -> Path:
-        return self._beside("build.run")
-
-    def _beside(self, suffix: str) -> Path:
-        return self.served.with_name(f"{self.served.name}.{suffix}")
+        return _beside(self.working, "build.run")
 
     def build_for(self, run_id: str) -> Path:
-        """The build file of `run_id`, made from the served file the first time a step asks.
+        """The build file of `run_id`, made from the working file the first time a step asks.
 
         Holding the writer lock for the rest of the process keeps a second refresh out; the
         operating system drops it if the process dies, so a killed refresh leaves no stale lock.
+        A warehouse from before the working file existed is its own first working file.
         """
         _hold_writer_lock(self._lock)
         if self._build_owner.exists() and self._build_owner.read_text() == run_id:
@@ -54,25 +59,32 @@ class WarehouseFiles:
         self._build_owner.unlink(missing_ok=True)
         for leftover in (self.build, _wal(self.build)):
             leftover.unlink(missing_ok=True)
-        if self.served.exists():
-            shutil.copyfile(self.served, self.build)
+        self.build.parent.mkdir(parents=True, exist_ok=True)
+        origin = self.working if self.working.exists() else self.served
+        if origin.exists():
+            shutil.copyfile(origin, self.build)
         self._build_owner.write_text(run_id)
         return self.build
 
     def current_for(self, run_id: str) -> Path:
-        """Where `run_id` wrote: its build file while it exists, else the served file."""
+        """Where `run_id` wrote: its build file while it exists, else the working file."""
         owned = self._build_owner.exists() and self._build_owner.read_text() == run_id
-        return self.build if owned and self.build.exists() else self.served
+        return self.build if owned and self.build.exists() else self.working
 
     def publish(self, run_id: str) -> None:
-        """Make the build of `run_id` the served file, keeping the served one as the previous."""
+        """Serve the marts of the build of `run_id`, keeping the served file as the previous one;
+        then the build becomes the working file."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to publish")
         if _wal(self.build).exists():
             raise RuntimeError(f"{self.build} was not closed cleanly (a .wal file remains)")
+        candidate = _beside(self.served, "next")
+        export_marts(self.build, candidate)
+        self.served.parent.mkdir(parents=True, exist_ok=True)
         if self.served.exists():
             _replace_with_link(self.served, self.previous)
-        os.replace(self.build, self.served)
+        os.replace(candidate, self.served)
+        os.replace(self.build, self.working)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 
@@ -80,18 +92,27 @@ class WarehouseFiles:
         """Give up the writer lock after a failed refresh; the build stays for inspection."""
         _release_writer_lock(self._lock)
 
-    def rollback(self) -> None:
-        """Serve the previous generation again; the one served until now becomes the previous."""
+    def rollback(self, record) -> None:
+        """Serve the previous generation again (the one served until now becomes the previous),
+        after `record(path)` has noted the rollback in a copy of it. The working file is untouched:
+        the next successful refresh serves its marts again."""
         if not self.previous.exists():
             raise FileNotFoundError(f"no previous generation at {self.previous}")
         _hold_writer_lock(self._lock)
         try:
-            swap = self._beside("swap")
+            rolled_back = _beside(self.served, "rollback")
+            shutil.copyfile(self.previous, rolled_back)
+            record(rolled_back)
+            swap = _beside(self.served, "swap")
             _replace_with_link(self.served, swap)
-            os.replace(self.previous, self.served)
+            os.replace(rolled_back, self.served)
             os.replace(swap, self.previous)
         finally:
             _release_writer_lock(self._lock)
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(f"{path.name}.{suffix}")
 
 
 def _wal(path: Path) -> Path:
@@ -106,7 +127,7 @@ def _replace_with_link(source: Path, target: Path) -> None:
     os.replace(staging, target)
 
 
-# One writer lock per warehouse file, held by this process from the first build step to publish.
+# One writer lock per warehouse, held by this process from the first build step to publish.
 _held: dict[Path, int] = {}
 
 

@@ -1,4 +1,4 @@
-"""`marts.publish_log`: one row per publish, for BI users to see what they are reading."""
+"""`marts.publish_log`: one row per publish or rollback, for BI users to see what they read."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ create table if not exists marts.publish_log (
     source_files integer,
     source_sha256 varchar,
     mart_rows varchar
-)
+);
+alter table marts.publish_log add column if not exists event varchar;
 """
+PUBLISH, ROLLBACK = "publish", "rollback"
 
 
 def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
@@ -43,7 +45,34 @@ def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
             "source_files": len(hashes),
             "source_sha256": json.dumps(hashes),
             "mart_rows": json.dumps(rows),
+            "event": PUBLISH,
         }
-        con.execute("insert into marts.publish_log values (?, ?, ?, ?, ?)", list(entry.values()))
-        con.execute("checkpoint")
+        _insert(con, entry)
     return entry
+
+
+def record_rollback(served_copy: Path) -> None:
+    """Note in the generation about to be served again that it is served by a rollback."""
+    with duckdb.connect(str(served_copy)) as con:
+        con.execute(_DDL)
+        last = con.execute(
+            "select run_id, source_files, source_sha256, mart_rows from marts.publish_log "
+            "order by published_at desc limit 1"
+        ).fetchone()
+        run_id, files, hashes, rows = last or (None, None, None, None)
+        entry = {
+            "published_at": datetime.now(UTC).replace(tzinfo=None),
+            "run_id": run_id,
+            "source_files": files,
+            "source_sha256": hashes,
+            "mart_rows": rows,
+            "event": ROLLBACK,
+        }
+        _insert(con, entry)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, entry: dict[str, object]) -> None:
+    columns = ", ".join(entry)
+    marks = ", ".join("?" * len(entry))
+    con.execute(f"insert into marts.publish_log ({columns}) values ({marks})", list(entry.values()))
+    con.execute("checkpoint")

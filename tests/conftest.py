@@ -51,9 +51,18 @@ def run_refresh(settings: Settings) -> dg.ExecuteInProcessResult:
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 
 
-def query(settings: Settings, sql: str, params=None, run_id: str | None = None) -> list[tuple]:
-    """Query the served warehouse, or with `run_id` the file that run wrote (its build if unpublished)."""
-    path = settings.files.current_for(run_id) if run_id else settings.warehouse
+def query(settings: Settings, sql: str, params=None) -> list[tuple]:
+    """Query the served warehouse, as BI tools do: the marts alone."""
+    return _query(settings.warehouse, sql, params)
+
+
+def query_internal(settings: Settings, sql: str, params=None, run_id: str | None = None):
+    """Query the pipeline's working file (raw, snapshots...), or with `run_id` the file that run
+    wrote (its build if unpublished)."""
+    return _query(settings.files.current_for(run_id) if run_id else settings.working, sql, params)
+
+
+def _query(path: Path, sql: str, params) -> list[tuple]:
     with duckdb.connect(str(path), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
 

@@ -12,7 +12,7 @@ import pytest
 from orchestration import cli
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, run_refresh
+from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, query_internal, run_refresh
 from tests.test_fetch import Portal
 
 BEKASI_YEARS, KARAWANG_YEARS = range(2021, 2026), range(2023, 2026)
@@ -43,7 +43,7 @@ def rows_per_year(settings, table, pemda_code=BEKASI, run_id=None):
         f"select evaluation_year, count(*) from raw.{table} where agency_code = ? "
         "or agency_code like ? group by 1 order by 1"
     )
-    return dict(query(settings, sql, [pemda_code, f"{pemda_code}.%"], run_id=run_id))
+    return dict(query_internal(settings, sql, [pemda_code, f"{pemda_code}.%"], run_id=run_id))
 
 
 def contract_checks(result):
@@ -67,21 +67,21 @@ def test_refresh_loads_every_sample_file_of_both_regencies(settings):
     for table, regencies in EXPECTED_ROWS.items():
         for pemda_code, expected in regencies.items():
             assert rows_per_year(settings, table, pemda_code) == expected, (table, pemda_code)
-    assert query(settings, "select status, count(*) from raw.ingest_log group by 1") == [
+    assert query_internal(settings, "select status, count(*) from raw.ingest_log group by 1") == [
         ("loaded", SAMPLE_FILES)
     ]
     # Each regency's master and targets land under its own code.
-    assert query(
+    assert query_internal(
         settings,
         "select pemda_code, count(distinct agency_code) from raw.agency_master group by 1 order by 1",
     ) == [(KARAWANG, 56), (BEKASI, 62)]
-    assert query(
+    assert query_internal(
         settings,
         "select pemda_code, count(*), count(*) filter (where agency_code not like pemda_code || '%') "
         "from raw.targets group by 1 order by 1",
     ) == [(KARAWANG, 510, 0), (BEKASI, 940, 0)]
     # Real results quoted in DOMAIN.md arrive intact.
-    assert query(
+    assert query_internal(
         settings,
         "select evaluation_year, score, predicate from raw.spbe where agency_code = ? order by 1",
         [BEKASI],
@@ -92,22 +92,24 @@ def test_refresh_loads_every_sample_file_of_both_regencies(settings):
         (2024, 4.08, "Sangat Baik"),
         (2025, 4.48, "Memuaskan"),
     ]
-    assert query(
+    assert query_internal(
         settings,
         "select native_score, score, predicate from raw.ipp "
         "where agency_code = '32.16.RSUD' and evaluation_year = 2025",
     ) == [(97.8, 4.89, "A")]
-    assert query(
+    assert query_internal(
         settings,
         "select score from raw.sakip where agency_code = '32.16' order by evaluation_year limit 3",
     ) == [(50.29,), (61.79,), (62.74,)]
     # The province's SPIP answer resolved each record under its own regency.
-    assert query(settings, "select agency_code, count(*) from raw.spip group by 1 order by 1") == [
+    assert query_internal(
+        settings, "select agency_code, count(*) from raw.spip group by 1 order by 1"
+    ) == [
         (KARAWANG, 3),
         (BEKASI, 5),
     ]
     # Lineage back to the raw file, and the file kept in landing under its sha256.
-    source_file, sha256 = query(
+    source_file, sha256 = query_internal(
         settings,
         "select source_file, source_sha256 from raw.merit where agency_code = ? "
         "and evaluation_year = 2024",
@@ -121,11 +123,11 @@ def test_rerun_on_unchanged_inputs_loads_nothing(settings):
     run_refresh(settings)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     tables = [*EXPECTED_ROWS, "targets"]
-    before = {t: query(settings, snapshot.format(t)) for t in tables}
+    before = {t: query_internal(settings, snapshot.format(t)) for t in tables}
     second = run_refresh(settings)
     assert second.success
-    assert {t: query(settings, snapshot.format(t)) for t in tables} == before
-    statuses = query(
+    assert {t: query_internal(settings, snapshot.format(t)) for t in tables} == before
+    statuses = query_internal(
         settings,
         "select status, count(*) from raw.ingest_log where run_id = ? group by 1",
         [second.run_id],
@@ -165,7 +167,9 @@ def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
         portal.close()
     assert result.success, "a dead portal does not stop the other sources"
     assert rows_per_year(settings, "spip") == {2021: 1, 2022: 1, 2023: 1}
-    log = query(settings, "select index_code, status, file, pemda_code from raw.ingest_log")
+    log = query_internal(
+        settings, "select index_code, status, file, pemda_code from raw.ingest_log"
+    )
     assert sorted(log) == [
         ("agencies", "loaded", "agencies/32.15/agencies_kab_karawang.csv", KARAWANG),
         ("agencies", "loaded", "agencies/32.16/agencies_kab_bekasi.csv", BEKASI),

@@ -18,7 +18,7 @@ from orchestration.definitions import build_definitions
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import query, run_refresh, sha256
+from tests.conftest import query, query_internal, run_refresh, sha256
 from tests.test_fetch import Portal
 
 PYTHON = sys.executable
@@ -57,7 +57,7 @@ def test_a_warehouse_wide_failure_publishes_nothing_and_exits_2(settings, source
     """A broken key no regency explains (here: a row duplicated behind the contracts' back) fails
     a dbt test: the served file stays byte-identical and `kinerja refresh` exits 2."""
     assert run_refresh(settings).success
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with duckdb.connect(str(settings.working)) as con:
         con.execute(
             "insert into raw.rb select * from raw.rb "
             "where agency_code = '32.16.SETDA' and evaluation_year = 2023"
@@ -193,7 +193,9 @@ def test_a_fetch_that_fails_is_retried_alone_and_logged_once(settings, tmp_path)
     assert result.success
     assert [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"] == []
     assert len(portal.requests) == 9
-    log = query(settings, "select index_code, status, count(*) from raw.ingest_log group by all")
+    log = query_internal(
+        settings, "select index_code, status, count(*) from raw.ingest_log group by all"
+    )
     assert sorted(log) == [("agencies", "loaded", 2), ("spip", "loaded", 1)]
     assert query(
         settings, "select index_code, evaluation_year, score from marts.fct_agency_score"
@@ -202,19 +204,26 @@ def test_a_fetch_that_fails_is_retried_alone_and_logged_once(settings, tmp_path)
 
 def test_rollback_serves_the_previous_generation(settings, sources):
     assert run_refresh(settings).success
-    first = sha256(settings.warehouse)
+    first = query(settings, "select run_id from marts.publish_log")
     add_merit_2026(sources)
     assert run_refresh(settings).success
     second = sha256(settings.warehouse)
+    working = sha256(settings.working)
     rollback = kinerja_process("rollback", settings=settings)
-    rollback.communicate(timeout=60)
+    said, _ = rollback.communicate(timeout=60)
     assert rollback.returncode == 0
-    assert sha256(settings.warehouse) == first
+    assert query(settings, "select count(*) from marts.fct_agency_score") == [(1334,)]
+    assert query(settings, "select distinct run_id from marts.publish_log") == first
     assert sha256(settings.files.previous) == second
+    assert sha256(settings.working) == working
+    assert "until the next successful refresh" in said
     reader = kinerja_process(
-        "query", "select count(*) as n from marts.publish_log", settings=settings
+        "query", "select event from marts.publish_log order by published_at", settings=settings
     )
-    assert reader.communicate(timeout=60)[0].split() == ["n", "1"]
+    assert reader.communicate(timeout=60)[0].split() == ["event", "publish", "rollback"]
+    # The working file is untouched: the next refresh serves its marts again.
+    assert run_refresh(settings).success
+    assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
 
 
 def test_the_sensor_starts_a_refresh_for_a_new_file_and_not_for_an_unchanged_one(settings, sources):

@@ -7,7 +7,7 @@ import pytest
 
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
-from tests.conftest import SAMPLES, query, run_refresh
+from tests.conftest import SAMPLES, query, query_internal, run_refresh
 
 MARTS = {
     "dim_agency", "dim_index", "dim_rating_band", "dim_component", "dim_period",
@@ -41,6 +41,16 @@ def test_the_refresh_builds_every_mart_and_all_dbt_tests_pass(built):
         )
     }
     assert tables == MARTS
+    # The served file is the public interface alone: nothing internal leaves the working file.
+    schemas = query(
+        settings,
+        "select distinct schema_name from duckdb_tables() where database_name = current_database()",
+    )
+    assert schemas == [("marts",)]
+    internal = query_internal(
+        settings, "select distinct schema_name from duckdb_tables() order by 1"
+    )
+    assert {s for (s,) in internal} >= {"raw", "marts", "reference", "snapshots"}
     checks = [
         e.asset_check_evaluation_data
         for e in result.all_events
@@ -287,7 +297,7 @@ def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources)
         "select distinct a.agency_name from marts.fct_agency_score f join marts.dim_agency a "
         "using (agency_key) where f.agency_code = '32.16.DISDIK' and f.evaluation_year = 2025",
     ) == [("Dinas Pendidikan",)]
-    assert query(
+    assert query_internal(
         settings,
         "select count(*) from snapshots.agency_master_snapshot where agency_code = '32.16.DISDIK'",
     ) == [(2,)]
