@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -53,7 +52,6 @@ class FetchRetry:
 
     attempts: int = 4
     first_delay_seconds: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
 
 
 def file_region(display: str, entry: SourceEntry) -> str | None:
@@ -208,7 +206,7 @@ def _fetch_with_retries(
             failure = exc
             if not exc.transient or attempt == retry.attempts - 1:
                 break
-            retry.sleep(retry.first_delay_seconds * 2**attempt)
+            time.sleep(retry.first_delay_seconds * 2**attempt)
     attempts = f" (after {attempt + 1} attempts)" if attempt else ""
     return download, FetchError(f"{failure}{attempts}", transient=failure.transient)
 
