@@ -4,6 +4,8 @@ kinerja refresh            run the refresh job (the same one the schedule runs)
 kinerja validate FILE...   check files against their contracts without loading them
 kinerja query "SQL"        a read-only query on the served warehouse
 kinerja rollback           serve the previous published warehouse again
+kinerja report --regency 32.16 --as-of 2025-12
+                           the monthly review (HTML, PDF, CSV, XLSX) from the served marts
 
 `kinerja refresh` exits 0 when it published (or had nothing new to publish) and refused no file,
 1 when it published but refused files, 2 when it did not publish (a warehouse-wide check failed
@@ -268,6 +270,27 @@ def rollback(_: argparse.Namespace) -> int:
     return 0
 
 
+def report(args: argparse.Namespace) -> int:
+    from orchestration import settings as settings_module
+    from reports.monthly_review import regencies, render_review
+    from reports.review_data import ReviewMonth
+
+    settings = settings_module.from_env()
+    month = ReviewMonth.parse(args.as_of) if args.as_of else ReviewMonth.this_month()
+    chosen = args.regency or regencies(settings.warehouse)
+    failed = False
+    for regency in chosen:
+        try:
+            files = render_review(settings, regency, month, pdf=not args.no_pdf)
+        except (LookupError, FileNotFoundError, RuntimeError) as error:
+            print(f"{regency} {month}: NOT rendered: {error}")
+            failed = True
+            continue
+        made = [files.html, files.pdf, files.workbook, files.csv_dir]
+        print(f"{regency} {month}: " + ", ".join(str(path) for path in made if path))
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -286,6 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("rollback", help="serve the previous generation again").set_defaults(
         run=rollback
     )
+    review = commands.add_parser("report", help="render the monthly review")
+    review.add_argument(
+        "--regency", action="append", help="region code, e.g. 32.16 (repeat; default: every one)"
+    )
+    review.add_argument("--as-of", help="review month YYYY-MM (default: this month in Jakarta)")
+    review.add_argument("--no-pdf", action="store_true", help="skip the PDF (needs Chromium)")
+    review.set_defaults(run=report)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -11,12 +11,13 @@ from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
 from orchestration.publish_asset import published_warehouse
 from orchestration.resources import KinerjaPaths
+from orchestration.review_asset import monthly_review, monthly_review_job, monthly_review_schedule
 
 # DuckDB takes one writer at a time: the refresh runs its steps one after another in one process
 # (which also holds the warehouse's writer lock from the first build step to the publish).
 refresh_job = dg.define_asset_job(
     REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(monthly_review),
     executor_def=dg.in_process_executor,
     hooks={alert_on_failure},
     description="Ingest every source into a build copy of the warehouse, build the dbt models "
@@ -26,10 +27,10 @@ refresh_job = dg.define_asset_job(
 
 def build_definitions(config: settings.Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*SOURCE_ASSETS, warehouse_models, published_warehouse],
+        assets=[*SOURCE_ASSETS, warehouse_models, published_warehouse, monthly_review],
         asset_checks=FRESHNESS_CHECKS,
-        jobs=[refresh_job],
-        schedules=[nightly_refresh],
+        jobs=[refresh_job, monthly_review_job],
+        schedules=[nightly_refresh, monthly_review_schedule],
         sensors=[new_source_files],
         resources={
             "paths": KinerjaPaths.from_settings(config),

@@ -42,6 +42,11 @@ class Settings:
         return self.warehouse.parent / "docs"
 
     @property
+    def reports_dir(self) -> Path:
+        """The monthly reviews: `<regency>/<YYYY-MM>/` with HTML, PDF, XLSX and CSV."""
+        return self.warehouse.parent / "reports"
+
+    @property
     def working(self) -> Path:
         """The pipeline's private working file (raw, staging, seeds, snapshots and marts); the
         served file at `warehouse` holds the marts alone."""

@@ -12,9 +12,11 @@ block a publish, and no reader ever sees an internal schema.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,6 +89,25 @@ class WarehouseFiles:
         os.replace(self.build, self.working)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
+
+    @contextlib.contextmanager
+    def writing_working(self, wait_seconds: float):
+        """Hold the writer lock for a small write into the working file (the review snapshot),
+        waiting up to `wait_seconds` for a refresh in progress: a refresh replaces the working
+        file with its build at publish, which would drop a write made meanwhile."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                _hold_writer_lock(self._lock)
+                break
+            except RefreshInProgress:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(1)
+        try:
+            yield self.working
+        finally:
+            _release_writer_lock(self._lock)
 
     def abandon(self) -> None:
         """Give up the writer lock after a failed refresh; the build stays for inspection."""

@@ -1,0 +1,231 @@
+"""The monthly review of one regency: HTML, PDF, CSV and XLSX from the served marts, then the
+snapshot that lets next month's review say what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from contracts import reference
+from ingest.layouts import sources
+from reports import bahasa
+from reports.charts import trend_svg
+from reports.exports import write_exports
+from reports.render import print_pdf, render_html
+from reports.review_data import ReviewData, ReviewMonth, load_review
+from reports.snapshot import changes, previous_review, save_review
+
+LOCK_WAIT_SECONDS = 900  # how long a review waits for a refresh in progress to publish
+
+
+@dataclass(frozen=True)
+class ReviewFiles:
+    html: Path
+    pdf: Path | None
+    workbook: Path
+    csv_dir: Path
+
+
+def regencies(served: Path) -> list[str]:
+    """Every regency with a published score: what the monthly job renders."""
+    with duckdb.connect(str(served), read_only=True) as con:
+        return [
+            code
+            for (code,) in con.execute(
+                "select distinct pemda_code from marts.fct_agency_score order by 1"
+            ).fetchall()
+        ]
+
+
+def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) -> ReviewFiles:
+    """Render the review of `regency` for `month` into `settings.reports_dir`."""
+    if not settings.warehouse.exists():
+        raise FileNotFoundError(f"no served warehouse at {settings.warehouse}: run a refresh first")
+    # One read-only connection for every query: all of them read the same published generation.
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        review = load_review(
+            lambda sql, params: con.execute(sql, params).df(),
+            regency,
+            month,
+            list(reference.indices()),
+        )
+    previous = previous_review(settings.working, review)
+    previous_month = (
+        None
+        if previous.empty
+        else bahasa.bulan_tahun(
+            previous["review_month"].iloc[0].year, previous["review_month"].iloc[0].month
+        )
+    )
+    since = None if previous.empty else previous["rendered_at"].max()
+    new_results, band_moves = changes(review, previous)
+    fresh, refused = freshness(review, since)
+    rendered_at = bahasa.now_utc()
+    out = settings.reports_dir / regency / str(month)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"tinjauan-{regency}-{month}"
+    files = ReviewFiles(
+        out / f"{stem}.html",
+        out / f"{stem}.pdf" if pdf else None,
+        out / f"{stem}.xlsx",
+        out / "csv",
+    )
+    files.html.write_text(
+        render_html(
+            review,
+            previous_month,
+            new_results,
+            band_moves,
+            fresh,
+            refused,
+            trend_svg(review.trend, review.indices),
+            rendered_at,
+        ),
+        encoding="utf-8",
+    )
+    write_exports(
+        tables(review, new_results, band_moves, fresh, refused), files.csv_dir, files.workbook
+    )
+    if files.pdf:
+        print_pdf(files.html, files.pdf)
+    save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
+    return files
+
+
+def freshness(review: ReviewData, since) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per source: the newest evaluation year loaded and when; and every file refused since the
+    previous review (every refused file at the first review)."""
+    status = review.sources
+    loaded = status[status["loaded_at"].notna()]
+    per_source = (
+        loaded.groupby("source_code")
+        .agg(
+            latest_year=("evaluation_year_to", "max"),
+            last_loaded=("loaded_at", "max"),
+            files=("source_file", "count"),
+        )
+        .reindex([s for s in sources() if s in set(status["source_code"])])
+        .reset_index()
+    )
+    per_source["latest_year"] = per_source["latest_year"].astype("Int64")
+    per_source["files"] = per_source["files"].fillna(0).astype(int)
+    refused = status[status["refused_at"].notna()]
+    if since is not None:
+        refused = refused[refused["refused_at"] > since]
+    return per_source, refused.sort_values("refused_at", ascending=False).reset_index(drop=True)
+
+
+_COLUMNS = {
+    "index_code": "indeks",
+    "evaluation_year": "tahun_evaluasi",
+    "agency_code": "kode",
+    "agency_name": "nama",
+    "score": "nilai",
+    "band_code": "predikat",
+    "change": "perubahan",
+}
+
+
+def tables(
+    review: ReviewData,
+    new_results: pd.DataFrame,
+    band_moves: pd.DataFrame,
+    fresh: pd.DataFrame,
+    refused: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """The review's tables for CSV and XLSX, with Indonesian headers."""
+    headline = review.headline[
+        [
+            "index_code",
+            "index_name",
+            "evaluation_year",
+            "score",
+            "band_code",
+            "band_label",
+            "change",
+        ]
+    ]
+    shown = review.shown[review.shown["agency_code"] != review.regency]
+    ranking_columns = {
+        "index_code": "indeks",
+        "evaluation_year": "tahun_evaluasi",
+        "rank_in_regency": "peringkat",
+        "agency_code": "kode",
+        "agency_name": "nama",
+        "agency_group": "kelompok",
+        "score": "nilai",
+        "band_code": "predikat",
+        "target_band_code": "target",
+        "points_short": "kurang_poin",
+    }
+    return {
+        "ringkasan": headline.rename(
+            columns={
+                "index_code": "indeks",
+                "index_name": "nama_indeks",
+                "evaluation_year": "tahun_evaluasi",
+                "score": "nilai",
+                "band_code": "predikat",
+                "band_label": "keterangan",
+                "change": "perubahan",
+            }
+        ),
+        "peta_panas": shown.pivot_table(
+            index=["agency_code", "agency_name"], columns="index_code", values="score"
+        )
+        .reset_index()
+        .rename(columns={"agency_code": "kode", "agency_name": "nama"}),
+        "peringkat": review.ranking[list(ranking_columns)].rename(columns=ranking_columns),
+        "penghargaan": review.awards[list(ranking_columns)].rename(columns=ranking_columns),
+        "pendampingan": review.needs_assistance[
+            [*ranking_columns, "missed_target", "in_lowest_bands"]
+        ].rename(
+            columns={
+                **ranking_columns,
+                "missed_target": "target_tidak_tercapai",
+                "in_lowest_bands": "predikat_terendah",
+            }
+        ),
+        "hasil_baru": new_results.reindex(
+            columns=[
+                "index_code",
+                "evaluation_year",
+                "agency_code",
+                "agency_name",
+                "score",
+                "band_code",
+            ]
+        ),
+        "perubahan_predikat": band_moves.reindex(
+            columns=[
+                "index_code",
+                "agency_code",
+                "agency_name",
+                "previous_band",
+                "band_code",
+                "score",
+                "change",
+            ]
+        ).rename(columns={**_COLUMNS, "previous_band": "predikat_sebelumnya"}),
+        "kesegaran_data": fresh.rename(
+            columns={
+                "source_code": "sumber",
+                "latest_year": "tahun_evaluasi_terbaru",
+                "last_loaded": "terakhir_dimuat_utc",
+                "files": "berkas_dimuat",
+            }
+        ),
+        "berkas_ditolak": refused[
+            ["source_code", "source_file", "refused_at", "first_error"]
+        ].rename(
+            columns={
+                "source_code": "sumber",
+                "source_file": "berkas",
+                "refused_at": "ditolak_utc",
+                "first_error": "kesalahan_pertama",
+            }
+        ),
+    }

@@ -1,0 +1,200 @@
+"""What one monthly review shows for one regency, read from the published marts alone.
+
+A review of month M counts a result when its evaluation year is at most M's year and, where the
+source gives an announcement date, it was announced by the end of M (SPBE 2025, announced in
+January 2026, is not yet in the review of December 2025). For each index the review shows the
+regency's own latest score and the agencies' latest evaluation year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class ReviewMonth:
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> ReviewMonth:
+        match = re.fullmatch(r"(\d{4})-(\d{2})", text.strip())
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise ValueError(f"review month {text!r}: expected YYYY-MM, e.g. 2025-12")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def this_month(cls) -> ReviewMonth:
+        """The month it is now in Jakarta."""
+        today = datetime.now(ZoneInfo("Asia/Jakarta"))
+        return cls(today.year, today.month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass
+class ReviewData:
+    """The frames a review is made of; every score on its index's own scale."""
+
+    regency: str
+    regency_name: str
+    month: ReviewMonth
+    indices: pd.DataFrame  # index_code, index_name, scale_min, scale_max, n_bands
+    bands: pd.DataFrame  # index_code, band_code, band_label, band_rank
+    shown: pd.DataFrame  # every score the review shows: the regency's latest, agencies' latest year
+    trend: pd.DataFrame  # the regency's own scores over the years
+    ranking: pd.DataFrame  # agency_ranking at each index's latest year, with target and gap,
+    # in index order (index_order) then rank
+    sources: pd.DataFrame  # source_status rows of the regency (and its province's files)
+    published_at: object  # when the marts read were published
+
+    @property
+    def headline(self) -> pd.DataFrame:
+        """One row per index: the regency's latest score, band, change from the year before."""
+        rows = self.shown[self.shown["agency_code"] == self.regency]
+        headline = self.indices.merge(rows, on="index_code", how="left")
+        return headline.astype({"evaluation_year": "Int64"})
+
+    @property
+    def agency_indices(self) -> list[str]:
+        """Indices scored per agency (the heatmap's and rankings' columns), in seed order."""
+        scored = set(self.ranking["index_code"])
+        return [code for code in self.indices["index_code"] if code in scored]
+
+    @property
+    def awards(self) -> pd.DataFrame:
+        return self.ranking[self.ranking["award_candidate"]]
+
+    @property
+    def needs_assistance(self) -> pd.DataFrame:
+        return self.ranking[self.ranking["needs_assistance"]].sort_values(
+            ["index_order", "points_short", "score"], ascending=[True, False, True]
+        )
+
+
+_SCORES = """
+select
+    facts.agency_code, agencies.agency_name, agencies.agency_type, facts.index_code,
+    facts.evaluation_year, facts.score, facts.band_code, facts.band_rank, bands.band_label,
+    facts.announced_on
+from marts.fct_agency_score as facts
+inner join marts.dim_agency as agencies on facts.agency_key = agencies.agency_key
+inner join marts.dim_rating_band as bands
+    on facts.index_code = bands.index_code and facts.band_code = bands.band_code
+where facts.pemda_code = ? and facts.evaluation_year <= ?
+    and (facts.announced_on is null or facts.announced_on <= ?)
+"""
+
+_RANKING = """
+select
+    ranking.agency_code, ranking.agency_name, ranking.agency_type, ranking.agency_group,
+    ranking.index_code, ranking.evaluation_year, ranking.score, ranking.band_code,
+    ranking.rank_in_regency, ranking.agencies_ranked, ranking.rank_in_group,
+    ranking.award_candidate, ranking.missed_target, ranking.in_lowest_bands,
+    ranking.needs_assistance, gaps.target_band_code, gaps.points_short
+from marts.agency_ranking as ranking
+left join marts.agency_target_gap as gaps
+    on ranking.agency_code = gaps.agency_code and ranking.index_code = gaps.index_code
+    and ranking.evaluation_year = gaps.evaluation_year
+where ranking.pemda_code = ?
+"""
+
+_INDICES = """
+select indices.index_code, indices.index_name, indices.scale_min, indices.scale_max,
+    count(*) as n_bands
+from marts.dim_index as indices
+inner join marts.dim_rating_band as bands on indices.index_code = bands.index_code
+group by indices.index_code, indices.index_name, indices.scale_min, indices.scale_max
+"""
+
+_SOURCES = """
+select source_code, source_file, pemda_code, evaluation_year_to, status, first_error,
+    warnings, loaded_at, refused_at
+from marts.source_status
+where pemda_code = ? or pemda_code = ?
+"""
+
+
+def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) -> ReviewData:
+    """`read(sql, params)` returns a DataFrame from the served marts."""
+    scores = read(_SCORES, [regency, month.year, month.last_day])
+    names = read(
+        "select agency_name from marts.dim_agency where agency_code = ? "
+        "order by valid_from desc limit 1",
+        [regency],
+    )
+    if scores.empty or names.empty:
+        raise LookupError(
+            f"no published score of regency {regency} up to {month}: check the code "
+            "(e.g. 32.16) and that a refresh has published its files"
+        )
+    scores["announced_on"] = pd.to_datetime(scores["announced_on"])
+    is_regency = scores["agency_code"] == regency
+    trend = _with_change(scores[is_regency])
+    shown = pd.concat([_latest(trend), _latest_year(scores[~is_regency])], ignore_index=True)
+    indices = read(_INDICES, [])
+    indices["order"] = indices["index_code"].map({c: i for i, c in enumerate(index_order)})
+    indices = indices.sort_values("order").drop(columns="order").reset_index(drop=True)
+    years = shown[shown["agency_code"] != regency].groupby("index_code")["evaluation_year"].max()
+    ranking = read(_RANKING, [regency])
+    ranking = ranking[ranking["evaluation_year"] == ranking["index_code"].map(years)]
+    ranking = ranking.assign(
+        index_order=ranking["index_code"].map(indices["index_code"].tolist().index)
+    )
+    published = read("select max(published_at) as at from marts.publish_log", [])
+    return ReviewData(
+        regency=regency,
+        regency_name=names["agency_name"].iloc[0],
+        month=month,
+        indices=indices,
+        bands=read(
+            "select index_code, band_code, band_label, band_rank from marts.dim_rating_band", []
+        ),
+        shown=shown,
+        trend=trend.sort_values(["index_code", "evaluation_year"]).reset_index(drop=True),
+        ranking=ranking.sort_values(["index_order", "rank_in_regency", "agency_name"]).reset_index(
+            drop=True
+        ),
+        sources=read(_SOURCES, [regency, regency.split(".")[0]]),
+        published_at=published["at"].iloc[0],
+    )
+
+
+def _with_change(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each score with its change from the same agency's score of the year before."""
+    before = rows[["agency_code", "index_code", "evaluation_year", "score"]].copy()
+    before["evaluation_year"] += 1
+    merged = rows.merge(
+        before.rename(columns={"score": "previous_score"}),
+        on=["agency_code", "index_code", "evaluation_year"],
+        how="left",
+    )
+    merged["change"] = (merged["score"] - merged["previous_score"]).round(2)
+    return merged
+
+
+def _latest(rows: pd.DataFrame) -> pd.DataFrame:
+    newest = rows.groupby(["agency_code", "index_code"])["evaluation_year"].transform("max")
+    return rows[rows["evaluation_year"] == newest]
+
+
+def _latest_year(rows: pd.DataFrame) -> pd.DataFrame:
+    """Every agency's score in the index's latest year (not an agency's own older score)."""
+    changed = _with_change(rows)
+    newest = changed.groupby("index_code")["evaluation_year"].transform("max")
+    return changed[changed["evaluation_year"] == newest]
