@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint dev samples clean
+.PHONY: run test lint dev samples clean system-packages
 
 $(UV):
 	python3 -m venv .tools
@@ -17,6 +17,16 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
+
+# Debian packages: Chromium prints the review's PDF, poppler turns PDF pages into images for the
+# tests, PostgreSQL is the second warehouse engine (the tests start their own server).
+system-packages:
+	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
+		|| [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "installing chromium, poppler-utils and postgresql (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium poppler-utils postgresql >/dev/null; \
+	fi
 
 # dbt's manifest is made at build time, not parsed each time the definitions load.
 MANIFEST := dbt_project/target/manifest.json
@@ -31,10 +41,11 @@ $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
 	cp $(INSTANCE_CONFIG) $@
 
-run: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, then refresh the warehouse
+run: system-packages $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, review
 	$(VENV)/bin/kinerja refresh
+	$(VENV)/bin/kinerja report
 
-test: $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
+test: system-packages $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.synced $(MANIFEST)
