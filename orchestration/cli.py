@@ -83,6 +83,8 @@ def _append_run_log(instance, run_id: str, path: Path) -> None:
 
 
 def refresh(args: argparse.Namespace) -> int:
+    if args.target:
+        os.environ["KINERJA_TARGET"] = args.target  # read when the definitions load
     from ingest import raw_store
     from orchestration import settings as settings_module
     from orchestration.definitions import defs
@@ -109,6 +111,8 @@ def refresh(args: argparse.Namespace) -> int:
         issues = store.run_issues(result.run_id)
         marts = store.table_sizes("marts")
         warnings = store.partition_warnings() if published else []
+    if settings.target == "postgres":
+        marts, warnings = _postgres_marts(published)
     print(f"\nkinerja refresh: run {result.run_id}")
     _print_files(log)
     counts = log["status"].value_counts().to_dict()
@@ -130,13 +134,23 @@ def refresh(args: argparse.Namespace) -> int:
         for warning in warnings:
             print(f"  {warning}")
     print(f"\nDagster's log: {log_file}")
+    served = "schema marts on PostgreSQL" if settings.target == "postgres" else settings.warehouse
     if published:
-        print(f"Published {settings.warehouse} (the previous one is kept for `kinerja rollback`).")
+        print(f"Published {served} (the previous one is kept for rollback).")
         return REFUSED_FILES if refused else PUBLISHED
-    print(f"NOT published: {settings.warehouse} is unchanged; this run's build is {written}.")
+    print(f"NOT published: {served} is unchanged; this run's build is {written}.")
     for failure in _failures(result):
         print(f"  {failure}")
     return NOT_PUBLISHED
+
+
+def _postgres_marts(published: bool) -> tuple[dict[str, int], list[str]]:
+    from serving import postgres
+
+    with postgres.connect() as pg:
+        if not published:
+            return postgres.table_sizes(pg, postgres.BUILD), []
+        return postgres.table_sizes(pg), postgres.partition_warnings(pg)
 
 
 def _print_files(log) -> None:
@@ -277,7 +291,7 @@ def report(args: argparse.Namespace) -> int:
 
     settings = settings_module.from_env()
     month = ReviewMonth.parse(args.as_of) if args.as_of else ReviewMonth.this_month()
-    chosen = args.regency or regencies(settings.warehouse)
+    chosen = args.regency or regencies(settings)
     failed = False
     for regency in chosen:
         try:
@@ -296,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("refresh", help="ingest every source into the warehouse")
     run.add_argument("--verbose", action="store_true", help="Dagster's log on the terminal")
+    run.add_argument(
+        "--target",
+        choices=["duckdb", "postgres"],
+        help="where dbt builds and the marts are served (default KINERJA_TARGET, else duckdb)",
+    )
     run.set_defaults(run=refresh)
     check = commands.add_parser("validate", help="check files against their contracts")
     check.add_argument("files", nargs="+")

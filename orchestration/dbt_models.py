@@ -36,9 +36,18 @@ class LayerTranslator(DagsterDbtTranslator):
         return folders[0] if folders else "marts"
 
 
-def dbt_vars(paths: KinerjaPaths, run_id: str) -> str:
-    """dbt runs in its project folder: hand it the run's build file as an absolute path."""
-    return json.dumps({"warehouse_path": str(paths.settings.files.build_for(run_id))})
+def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
+    """dbt runs in its project folder: hand it the run's build file as an absolute path. On
+    PostgreSQL the build's raw tables are copied to the server first, and the marts are built
+    in the schema that the publish swaps in."""
+    build = paths.settings.files.build_for(run_id)
+    dbt_vars: dict[str, str] = {"warehouse_path": str(build)}
+    if paths.settings.target == "postgres":
+        from serving import postgres
+
+        postgres.load_raw(build)
+        dbt_vars["marts_schema"] = postgres.BUILD
+    return ["--target", paths.settings.target, "--vars", json.dumps(dbt_vars)]
 
 
 @dbt_assets(
@@ -49,7 +58,7 @@ def dbt_vars(paths: KinerjaPaths, run_id: str) -> str:
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     yield from dbt.cli(
-        ["build", "--vars", dbt_vars(paths, context.run_id)],
+        ["build", *dbt_arguments(paths, context.run_id)],
         context=context,
         target_path=paths.settings.dbt_artifacts_dir,
     ).stream()

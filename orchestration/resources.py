@@ -16,6 +16,7 @@ class KinerjaPaths(dg.ConfigurableResource):
     manifest: str
     alert_webhook: str | None = None
     retry_delay_seconds: float = 60.0
+    target: str = "duckdb"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KinerjaPaths:
@@ -25,6 +26,7 @@ class KinerjaPaths(dg.ConfigurableResource):
             manifest=str(settings.manifest),
             alert_webhook=settings.alert_webhook,
             retry_delay_seconds=settings.retry_delay_seconds,
+            target=settings.target,
         )
 
     @property
@@ -35,6 +37,7 @@ class KinerjaPaths(dg.ConfigurableResource):
             Path(self.manifest),
             self.alert_webhook,
             self.retry_delay_seconds,
+            self.target,
         )
 
     def entries(self, index_code: str) -> list[SourceEntry]:

@@ -35,7 +35,7 @@ def monthly_review(
     settings = paths.settings
     month = ReviewMonth.parse(config.as_of) if config.as_of else ReviewMonth.this_month()
     rendered, failed = {}, {}
-    for regency in config.regencies or regencies(settings.warehouse):
+    for regency in config.regencies or regencies(settings):
         try:
             files = render_review(settings, regency, month)
         except Exception as error:  # one regency's failure must not cost the others their review

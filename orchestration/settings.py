@@ -18,6 +18,7 @@ class Settings:
     manifest: Path
     alert_webhook: str | None = None
     retry_delay_seconds: float = 60.0
+    target: str = "duckdb"  # or "postgres": where dbt builds and the marts are served
 
     @property
     def landing_dir(self) -> Path:
@@ -60,7 +61,8 @@ class Settings:
 def from_env() -> Settings:
     """KINERJA_SOURCES_DIR (bundled samples), KINERJA_WAREHOUSE (warehouse/kinerja.duckdb),
     KINERJA_MANIFEST (ingest/sources.yaml), KINERJA_ALERT_WEBHOOK (none),
-    KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be fetched).
+    KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be fetched),
+    KINERJA_TARGET (duckdb; postgres builds and serves the marts on the KINERJA_PG_* server).
     """
     env = os.environ
     return Settings(
@@ -69,4 +71,14 @@ def from_env() -> Settings:
         manifest=Path(env.get("KINERJA_MANIFEST", PROJECT_ROOT / "ingest" / "sources.yaml")),
         alert_webhook=env.get("KINERJA_ALERT_WEBHOOK") or None,
         retry_delay_seconds=float(env.get("KINERJA_RETRY_DELAY_SECONDS", "60")),
+        target=_target(env.get("KINERJA_TARGET", "duckdb")),
     )
+
+
+TARGETS = ("duckdb", "postgres")
+
+
+def _target(name: str) -> str:
+    if name not in TARGETS:
+        raise ValueError(f"KINERJA_TARGET={name!r}: expected one of {', '.join(TARGETS)}")
+    return name

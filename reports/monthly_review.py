@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from contracts import reference
@@ -17,6 +16,7 @@ from reports.exports import write_exports
 from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
 from reports.snapshot import changes, previous_review, save_review
+from serving.readers import marts_reader
 
 LOCK_WAIT_SECONDS = 900  # how long a review waits for a refresh in progress to publish
 
@@ -29,29 +29,18 @@ class ReviewFiles:
     csv_dir: Path
 
 
-def regencies(served: Path) -> list[str]:
+def regencies(settings) -> list[str]:
     """Every regency with a published score: what the monthly job renders."""
-    with duckdb.connect(str(served), read_only=True) as con:
-        return [
-            code
-            for (code,) in con.execute(
-                "select distinct pemda_code from marts.fct_agency_score order by 1"
-            ).fetchall()
-        ]
+    with marts_reader(settings.warehouse, settings.target) as read:
+        codes = read("select distinct pemda_code from marts.fct_agency_score order by 1")
+    return codes["pemda_code"].tolist()
 
 
 def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) -> ReviewFiles:
     """Render the review of `regency` for `month` into `settings.reports_dir`."""
-    if not settings.warehouse.exists():
-        raise FileNotFoundError(f"no served warehouse at {settings.warehouse}: run a refresh first")
-    # One read-only connection for every query: all of them read the same published generation.
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        review = load_review(
-            lambda sql, params: con.execute(sql, params).df(),
-            regency,
-            month,
-            list(reference.indices()),
-        )
+    # One connection for every query: all of them read the same published generation.
+    with marts_reader(settings.warehouse, settings.target) as read:
+        review = load_review(read, regency, month, list(reference.indices()))
     previous = previous_review(settings.working, review)
     previous_month = (
         None

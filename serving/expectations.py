@@ -6,9 +6,12 @@ scores from. A failure here is a model or reference bug that no single regency e
 blocks the publish. Keys (unique, not null, relationships) are dbt tests; completeness and trend
 are per regency in `marts.partition_checks` (they warn). Each check lives in one place.
 
-GX validates pandas frames read from DuckDB: its SQL datasource on a DuckDB file fails even true
-expectations (great_expectations#10738). GX takes seconds to import, so it is imported only here,
-when a refresh reaches the gate. Data Docs go to `<warehouse dir>/docs/`.
+On DuckDB GX validates pandas frames read from the build: its SQL datasource on a DuckDB file fails
+even true expectations (great_expectations#10738). On PostgreSQL it runs through its SQL
+datasource on the build schema (`marts_build`), in the server. The same suites serve both (row
+conditions are GX `Column` expressions, which both backends evaluate). GX takes seconds to import,
+so it is imported only here, when a refresh reaches the gate. Data Docs go to
+`<warehouse dir>/docs/`.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ def _frames(warehouse: Path) -> dict[str, pd.DataFrame]:
 
 
 def _suites(gxe) -> dict[str, list]:
+    from great_expectations.expectations.row_conditions import Column
+
     suites: dict[str, list] = {table: [] for table in SCORED}
     for table in SCORED:
         for code, index in reference.indices().items():
-            only = {"row_condition": f'index_code=="{code}"', "condition_parser": "pandas"}
+            only = {"row_condition": Column("index_code") == code}
             suites[table] += [
                 gxe.ExpectColumnValuesToBeBetween(
                     column="score", min_value=index.scale_min, max_value=index.scale_max, **only
@@ -57,8 +62,33 @@ def _suites(gxe) -> dict[str, list]:
     return suites
 
 
-def run_gate(warehouse: Path, docs_dir: Path) -> GateResult:
-    """Validate the marts of `warehouse`; write Data Docs; say whether it may be published."""
+def _duckdb_batches(context, warehouse: Path, scratch: Path) -> dict:
+    source = context.data_sources.add_pandas("marts")
+    batches = {}
+    for table, frame in _frames(warehouse).items():
+        pickled = scratch / f"{table}.pkl"
+        frame.to_pickle(pickled)
+        batches[table] = source.add_pickle_asset(
+            table, filepath_or_buffer=pickled
+        ).add_batch_definition(table)
+    return batches
+
+
+def _postgres_batches(context, url: str, schema: str) -> dict:
+    source = context.data_sources.add_postgres("marts", connection_string=url)
+    return {
+        table: source.add_table_asset(
+            table, table_name=table, schema_name=schema
+        ).add_batch_definition_whole_table(table)
+        for table in SCORED
+    }
+
+
+def run_gate(
+    docs_dir: Path, warehouse: Path | None = None, postgres: tuple[str, str] | None = None
+) -> GateResult:
+    """Validate the marts of the DuckDB file `warehouse`, or of PostgreSQL `(url, schema)`;
+    write Data Docs; say whether they may be published."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -77,16 +107,15 @@ def run_gate(warehouse: Path, docs_dir: Path) -> GateResult:
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    source = context.data_sources.add_pandas("marts")
     suites = _suites(gxe)
     definitions = []
     with tempfile.TemporaryDirectory() as scratch:
-        for table, frame in _frames(warehouse).items():
-            pickled = Path(scratch) / f"{table}.pkl"
-            frame.to_pickle(pickled)
-            batch = source.add_pickle_asset(table, filepath_or_buffer=pickled).add_batch_definition(
-                table
-            )
+        batches = (
+            _postgres_batches(context, *postgres)
+            if postgres
+            else _duckdb_batches(context, warehouse, Path(scratch))
+        )
+        for table, batch in batches.items():
             suite = context.suites.add(
                 gx.ExpectationSuite(name=f"marts.{table}", expectations=suites[table])
             )

@@ -90,6 +90,15 @@ class WarehouseFiles:
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 
+    def keep_build(self, run_id: str) -> None:
+        """Make the build of `run_id` the working file without serving a DuckDB file (the marts
+        are served by another engine)."""
+        if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
+            raise RuntimeError(f"no build of run {run_id} to keep")
+        os.replace(self.build, self.working)
+        self._build_owner.unlink()
+        _release_writer_lock(self._lock)
+
     @contextlib.contextmanager
     def writing_working(self, wait_seconds: float):
         """Hold the writer lock for a small write into the working file (the review snapshot),

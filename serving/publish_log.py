@@ -21,16 +21,31 @@ alter table marts.publish_log add column if not exists event varchar;
 PUBLISH, ROLLBACK = "publish", "rollback"
 
 
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The sha256 of every source file whose rows the warehouse holds."""
+    return sorted(
+        h
+        for (h,) in con.execute(
+            "select distinct sha256 from raw.ingest_log where status = 'loaded'"
+        ).fetchall()
+    )
+
+
+def publish_entry(run_id: str, hashes: list[str], rows: dict[str, int]) -> dict[str, object]:
+    return {
+        "published_at": datetime.now(UTC).replace(tzinfo=None),
+        "run_id": run_id,
+        "source_files": len(hashes),
+        "source_sha256": json.dumps(hashes),
+        "mart_rows": json.dumps(rows),
+        "event": PUBLISH,
+    }
+
+
 def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
     """Add this publish to the build's log: source files (by sha256) and the marts' row counts."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(_DDL)
-        hashes = sorted(
-            h
-            for (h,) in con.execute(
-                "select distinct sha256 from raw.ingest_log where status = 'loaded'"
-            ).fetchall()
-        )
         marts = [
             t
             for (t,) in con.execute(
@@ -39,14 +54,7 @@ def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
             ).fetchall()
         ]
         rows = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in marts}
-        entry = {
-            "published_at": datetime.now(UTC).replace(tzinfo=None),
-            "run_id": run_id,
-            "source_files": len(hashes),
-            "source_sha256": json.dumps(hashes),
-            "mart_rows": json.dumps(rows),
-            "event": PUBLISH,
-        }
+        entry = publish_entry(run_id, loaded_hashes(con), rows)
         _insert(con, entry)
     return entry
 
