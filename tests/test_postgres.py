@@ -1,0 +1,174 @@
+"""The same pipeline with `--target postgres`, against a server the tests start themselves.
+
+One DuckDB refresh and two PostgreSQL refreshes of the samples serve every test: the marts must
+agree row for row, the reader role must see the marts and nothing else, and a reader polling
+during the second publish must only ever see a whole generation.
+"""
+
+import math
+import os
+import shutil
+import threading
+
+import duckdb
+import psycopg
+import pytest
+
+from orchestration.settings import PROJECT_ROOT, Settings
+from tests.conftest import SAMPLES, run_refresh
+from tests.postgres_server import PostgresServer
+
+READER_PASSWORD = "reader-test-password"
+# Load and receipt times differ between two refreshes of the same files; the publish log holds
+# run ids and times of its own.
+LEFT_OUT_COLUMNS = {"loaded_at", "received_at", "refused_at", "last_seen_at"}
+LEFT_OUT_TABLES = {"publish_log"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    server = PostgresServer.start()
+    saved = {name: os.environ.get(name) for name in [*server.env, "KINERJA_PG_READER_PASSWORD"]}
+    os.environ.update(server.env)
+    os.environ["KINERJA_PG_READER_PASSWORD"] = READER_PASSWORD
+    yield server
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def engines(server, tmp_path_factory) -> tuple[Settings, Settings]:
+    root = tmp_path_factory.mktemp("engines")
+    sources = shutil.copytree(SAMPLES, root / "sources")
+    manifest = PROJECT_ROOT / "ingest" / "sources.yaml"
+    on_duckdb = Settings(sources, root / "duckdb" / "kinerja.duckdb", manifest)
+    on_postgres = Settings(sources, root / "pg" / "kinerja.duckdb", manifest, target="postgres")
+    assert run_refresh(on_duckdb).success
+    assert run_refresh(on_postgres).success
+    return on_duckdb, on_postgres
+
+
+def admin(server) -> psycopg.Connection:
+    env = server.env
+    return psycopg.connect(
+        host=env["KINERJA_PG_HOST"],
+        port=env["KINERJA_PG_PORT"],
+        user=env["KINERJA_PG_USER"],
+        password=env["KINERJA_PG_PASSWORD"],
+        dbname=env["KINERJA_PG_DATABASE"],
+    )
+
+
+def reader(server) -> psycopg.Connection:
+    return psycopg.connect(
+        host="127.0.0.1",
+        port=server.port,
+        user="kinerja_reader",
+        password=READER_PASSWORD,
+        dbname="kinerja",
+        autocommit=True,
+    )
+
+
+def _normalised(rows) -> list[tuple]:
+    def value(v):
+        return round(v, 9) if isinstance(v, float) and not math.isnan(v) else v
+
+    return sorted((tuple(value(v) for v in row) for row in rows), key=repr)
+
+
+def test_every_mart_matches_the_duckdb_build_row_for_row(server, engines):
+    on_duckdb, _ = engines
+    with duckdb.connect(str(on_duckdb.warehouse), read_only=True) as duck, admin(server) as pg:
+        duck_tables = {
+            t
+            for (t,) in duck.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        pg_tables = {
+            t
+            for (t,) in pg.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        assert pg_tables == duck_tables and "fct_agency_score" in pg_tables
+        for table in sorted(pg_tables - LEFT_OUT_TABLES):
+            pg_columns = [
+                c
+                for (c,) in pg.execute(
+                    "select column_name from information_schema.columns where table_schema = 'marts' "
+                    "and table_name = %s order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
+            duck_columns = [
+                c
+                for (c,) in duck.execute(
+                    "select column_name from information_schema.columns where table_schema = 'marts' "
+                    "and table_name = ? order by ordinal_position",
+                    [table],
+                ).fetchall()
+            ]
+            assert pg_columns == duck_columns, table
+            compared = ", ".join(f'"{c}"' for c in pg_columns if c not in LEFT_OUT_COLUMNS)
+            in_pg = _normalised(pg.execute(f"select {compared} from marts.{table}").fetchall())
+            in_duck = _normalised(duck.execute(f"select {compared} from marts.{table}").fetchall())
+            assert len(in_pg) == len(in_duck) > 0 or table == "review_snapshot", table
+            assert in_pg == in_duck, table
+
+
+def test_the_reader_role_reads_the_marts_and_nothing_else(server, engines):
+    with reader(server) as con:
+        assert con.execute("select count(*) from marts.fct_agency_score").fetchone()[0] == 1334
+        for forbidden in (
+            "select count(*) from raw.sakip",
+            "select count(*) from staging.stg_sakip__scores",
+            "select count(*) from snapshots.agency_master_snapshot",
+            "insert into marts.dim_index (index_code) values ('x')",
+            "delete from marts.fct_agency_score",
+            "create table marts.mine (x integer)",
+            "create table public.mine (x integer)",
+            "create schema mine",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                con.execute(forbidden)
+
+
+def test_grants_survive_the_second_publish_and_readers_only_see_whole_generations(server, engines):
+    _, on_postgres = engines
+    seen, errors, done = [], [], threading.Event()
+
+    def poll():
+        while not done.is_set():
+            try:
+                with reader(server) as con:
+                    seen.append(
+                        con.execute(
+                            "select (select count(*) from marts.fct_agency_score), "
+                            "(select count(*) from marts.dim_agency)"
+                        ).fetchone()
+                    )
+            except psycopg.Error as error:
+                errors.append(str(error))
+
+    polling = threading.Thread(target=poll)
+    polling.start()
+    try:
+        assert run_refresh(on_postgres).success
+    finally:
+        done.set()
+        polling.join()
+    assert not errors, errors[:3]
+    assert len(seen) > 10 and set(seen) == {(1334, 119)}
+    with admin(server) as pg:
+        runs = pg.execute("select count(distinct run_id) from marts.publish_log").fetchone()[0]
+        assert runs == 2
+    with reader(server) as con:
+        assert con.execute("select count(*) from marts.publish_log").fetchone()[0] == 2
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            con.execute("select count(*) from marts_previous.fct_agency_score")
