@@ -17,6 +17,7 @@ import pytest
 from orchestration.settings import PROJECT_ROOT, Settings
 from tests.conftest import SAMPLES, run_refresh
 from tests.postgres_server import PostgresServer
+from tests.test_bi import example_queries
 
 READER_PASSWORD = "reader-test-password"
 # Load and receipt times differ between two refreshes of the same files; the publish log holds
@@ -172,3 +173,12 @@ def test_grants_survive_the_second_publish_and_readers_only_see_whole_generation
         assert con.execute("select count(*) from marts.publish_log").fetchone()[0] == 2
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             con.execute("select count(*) from marts_previous.fct_agency_score")
+
+
+def test_the_bi_example_questions_get_the_same_answers_on_both_engines(server, engines):
+    on_duckdb, _ = engines
+    with duckdb.connect(str(on_duckdb.warehouse), read_only=True) as duck, reader(server) as pg:
+        for question, sql in example_queries().items():
+            on_pg = [tuple(row) for row in pg.execute(sql).fetchall()]
+            assert on_pg, question
+            assert on_pg == duck.execute(sql).fetchall(), question
