@@ -100,10 +100,14 @@ def _issues_from(
     masters: Masters,
 ) -> list[Issue]:
     issues = []
-    for case in errors.failure_cases.itertuples(index=False):
+    cases = errors.failure_cases
+    coerced = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"])
+    for case in cases.itertuples(index=False):
         check, column, value = str(case.check), case.column, case.failure_case
         if check in _FOCUS and column != _FOCUS[check]:
             continue
+        if check.startswith("dtype(") and column in coerced:
+            continue  # the cell that could not be converted is reported once, by coerce_dtype
         if check in {"column_in_schema", "column_in_dataframe"}:
             column, value = value, None
         row = frame.loc[case.index] if case.index is not None and pd.notna(case.index) else None
@@ -215,8 +219,14 @@ def _message(check, column, value, row, frame, source, labels, pemda_code, maste
         return f"outside the allowed range {check.removeprefix('in_range')}"
     if check == "not_nullable":
         return "a value is required"
+    if check.startswith("coerce_dtype('datetime64"):
+        return "not a date: write it as YYYY-MM-DD"
     if check.startswith("coerce_dtype"):
         return f"not of the expected type {check.removeprefix('coerce_dtype')}"
+    if check.startswith("greater_than_or_equal_to"):
+        return f"must be at least {check.removeprefix('greater_than_or_equal_to(')[:-1]}"
+    if check.startswith("isin("):
+        return f"not one of the allowed values {check.removeprefix('isin(')[:-1]}"
     if check == "forty_seven_indicators":
         return "an SPBE evaluation has 47 indicators"
     if check == "field_uniqueness":

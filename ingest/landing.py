@@ -34,3 +34,11 @@ def land(path: Path, sha256: str, landing_dir: Path) -> Path:
     os.chmod(partial, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
     os.replace(partial, target)
     return target
+
+
+def sweep_partials(landing_dir: Path) -> None:
+    """Remove what a process killed mid-copy or mid-download left (`.<name>.partial`) anywhere in
+    the landing area; run by the refresh that holds the writer lock, so nothing else writes them."""
+    if landing_dir.is_dir():
+        for partial in landing_dir.rglob(".*.partial"):
+            partial.unlink(missing_ok=True)

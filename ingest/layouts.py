@@ -22,8 +22,9 @@ from contracts.agencies import Masters
 from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
 from contracts.text import fold
-from ingest import readers
-from ingest.numbers import NumberFormatError, parse_number, rescale_half_up
+from ingest import readers, workbooks
+from ingest.limits import Limits
+from ingest.numbers import parse_number, rescale_half_up
 
 SPBE_DOMAINS = ("kebijakan_internal", "tata_kelola", "manajemen", "layanan")
 IPP_SHEETS = ["Lampiran I", "Lampiran II"]
@@ -75,6 +76,7 @@ class Options:
     pemda_code: str
     sheet: str | None = None
     scale: float | None = None  # IPP: 5 or 100 when the decree states it
+    limits: Limits = field(default_factory=Limits)
 
 
 def parse_file(
@@ -93,17 +95,19 @@ def parse_file(
             f"'{options.pemda_code}' is not a region of the Kemendagri list "
             "(dbt_project/seeds/regions.csv)",
         )
+    readers.refuse_oversized(path, options.limits)
     suffix = path.suffix.lower()
     if index_code == "spip":
-        return _spip(path, options, masters)
+        return _spip(path, options, masters, name or path.name)
     if index_code == "spbe":
-        return _spbe(path, options, masters)
+        return _spbe(path, options, masters, name or path.name)
     known = set(reference.column_aliases(index_code))
     if suffix in {".xlsx", ".xlsm"}:
         if index_code == "ipp":
-            tables = readers.read_xlsx(path, IPP_SHEETS, known, require_all=False)
+            tables = workbooks.read_xlsx(path, IPP_SHEETS, known, options.limits, require_all=False)
         else:
-            tables = readers.read_xlsx(path, [options.sheet] if options.sheet else None, known)
+            sheets = [options.sheet] if options.sheet else None
+            tables = workbooks.read_xlsx(path, sheets, known, options.limits)
     elif suffix in {".csv", ".txt"}:
         tables = [readers.read_csv(path, known)]
     else:
@@ -175,29 +179,30 @@ def _tabular_frame(
     frame.insert(0, "source_row", [n for n, _ in table.rows])
     frame.insert(0, "source_sheet", table.sheet)
     if index_code != "agencies":  # a master holds dates of regulations, not evaluation years
-        frame["evaluation_year"] = _evaluation_year(frame, table, file_name)
+        frame["evaluation_year"] = _evaluation_year(frame, table, file_name, parsed)
     return frame
 
 
-def _evaluation_year(frame: pd.DataFrame, table: readers.Table, file_name: str) -> pd.Series:
-    """Year column, else title block, else file name; refuse the file when two of them disagree."""
-    title_years = set(_TITLE_YEAR.findall(table.title)) or set(_YEAR.findall(table.title))
-    name_years = set(_YEAR.findall(Path(file_name).stem))
-    stated = {
-        where: int(years.pop())
-        for where, years in (("title block", title_years), ("file name", name_years))
-        if len(years) == 1
-    }
-    _refuse_disagreement(stated, table)
+def _evaluation_year(
+    frame: pd.DataFrame, table: readers.Table, file_name: str, parsed: Parsed
+) -> pd.Series:
+    """Year column, else title block, else file name; refuse the file when two of them disagree.
+    A year cell that holds anything but a year (a date, a text) is named as such."""
+    stated = _years_stated(table.title, file_name)
+    _refuse_disagreement(stated, table.sheet)
     single = next(iter(stated.values()), None)
-    if "evaluation_year" in frame and frame["evaluation_year"].map(_parse_year).notna().any():
-        years = frame["evaluation_year"].map(_parse_year)
+    if "evaluation_year" in frame:
+        years = pd.Series(
+            _cells(frame, "evaluation_year", parsed, _year, "year_format"),
+            index=frame.index,
+            dtype="Int64",
+        )
         distinct = sorted(set(years.dropna().astype(int)))
-        if single is not None and distinct != [single]:
-            _refuse_disagreement(stated | {"year column": ", ".join(map(str, distinct))}, table)
-        if single is not None:
-            years = years.fillna(single)
-        return years.astype("Int64")
+        if distinct:
+            if single is not None and distinct != [single]:
+                column = {"year column": ", ".join(map(str, distinct))}
+                _refuse_disagreement(stated | column, table.sheet)
+            return years.fillna(single) if single is not None else years
     if single is None:
         raise SourceFileError(
             "year_unknown",
@@ -208,20 +213,39 @@ def _evaluation_year(frame: pd.DataFrame, table: readers.Table, file_name: str) 
     return pd.Series(single, index=frame.index, dtype="Int64")
 
 
-def _refuse_disagreement(years: dict[str, object], table: readers.Table) -> None:
+def _years_stated(title: str, file_name: str) -> dict[str, int]:
+    """The one year a title block or a file name states, where it states exactly one."""
+    title_years = set(_TITLE_YEAR.findall(title)) or set(_YEAR.findall(title))
+    name_years = set(_YEAR.findall(Path(file_name).stem))
+    return {
+        where: int(years.pop())
+        for where, years in (("title block", title_years), ("file name", name_years))
+        if len(years) == 1
+    }
+
+
+def _refuse_disagreement(years: dict[str, object], sheet: str | None) -> None:
     if len({str(y) for y in years.values()}) > 1:
         said = ", ".join(f"{where} says {year}" for where, year in years.items())
         raise SourceFileError(
-            "year_disagreement", f"the evaluation year is not clear: {said}", sheet=table.sheet
+            "year_disagreement", f"the evaluation year is not clear: {said}", sheet=sheet
         )
 
 
-def _parse_year(value: object) -> float | None:
-    try:
-        number = parse_number(value)
-    except NumberFormatError:
+def _year(value: object) -> int | None:
+    """An evaluation year cell: a whole number such as 2024 (or `2024,0`); None when blank."""
+    if isinstance(value, date | datetime) or (
+        isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*", value)
+    ):
+        raise ValueError(
+            "a date is not an evaluation year: write the year that was evaluated alone (2024)"
+        )
+    number = parse_number(value)
+    if number is None:
         return None
-    return number if number is not None and number == int(number) else None
+    if number != int(number) or not 1990 <= number <= 2100:
+        raise ValueError(f"'{value}' is not an evaluation year (a year such as 2024)")
+    return int(number)
 
 
 def _conform_scores(
@@ -381,42 +405,78 @@ def _ipp_scale(frame: pd.DataFrame, options: Options) -> None:
     frame["score"] = native.map(lambda v: v if pd.isna(v) else rescale_half_up(v, 5, scale))
 
 
-def _records_frame(index_code: str, records: list[dict], parsed: Parsed) -> pd.DataFrame:
+def _records_frame(
+    index_code: str, records: list[dict], parsed: Parsed, file_name: str
+) -> pd.DataFrame:
+    """JSON records as a frame, one row per record (its `row` is the record's number)."""
     aliases = reference.column_aliases(index_code)
     rows = [{aliases.get(fold(k), k): v for k, v in record.items()} for record in records]
     parsed.labels.update({aliases.get(fold(k), k): k for r in records for k in r})
     frame = pd.DataFrame(rows, dtype=object)
     frame.insert(0, "source_row", range(1, len(frame) + 1))
     frame.insert(0, "source_sheet", None)
-    frame["evaluation_year"] = frame["evaluation_year"].map(_parse_year).astype("Int64")
+    if "evaluation_year" in frame:
+        years = _cells(frame, "evaluation_year", parsed, _year, "year_format")
+        frame["evaluation_year"] = pd.Series(years, index=frame.index, dtype="Int64")
+        stated = _years_stated("", file_name)
+        distinct = sorted(set(frame["evaluation_year"].dropna().astype(int)))
+        if stated and distinct and distinct != list(stated.values()):
+            column = {"records": ", ".join(map(str, distinct))}
+            _refuse_disagreement(stated | column, None)
     return frame
 
 
-def _spip(path: Path, options: Options, masters: Masters) -> Parsed:
+def _list_of_objects(value: object, where: str) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        found = (
+            type(value).__name__ if not isinstance(value, list) else "a list holding non-objects"
+        )
+        raise SourceFileError(
+            "wrong_type", f"'{where}' must be a list of objects; found {found}", column=where
+        )
+    return value
+
+
+def _spip(path: Path, options: Options, masters: Masters, file_name: str) -> Parsed:
     """A CKAN datastore answer (`success`, `result.records`, `result.total`)."""
-    document = readers.read_json(path)
+    document = readers.read_json(path, options.limits)
     if not isinstance(document, dict) or document.get("success") is not True:
         error = document.get("error") if isinstance(document, dict) else None
         raise SourceFileError("portal_error", f"the portal answered success=false: {error}")
-    records = (document.get("result") or {}).get("records")
+    result = document.get("result")
+    if not isinstance(result, dict):
+        raise SourceFileError(
+            "wrong_type", "'result' must be an object with 'records'", column="result"
+        )
+    records = _list_of_objects(result.get("records", []), "result.records")
     if not records:
         raise SourceFileError("empty_file", "the portal answer holds no records")
+    total = result.get("total", len(records))
+    if not isinstance(total, int) or isinstance(total, bool) or total != len(records):
+        raise SourceFileError(
+            "total_mismatch",
+            f"the answer says total {total!r} but holds {len(records)} records: a page is "
+            "missing (fetch it again with paging) or the answer was cut",
+            column="result.total",
+            value=str(total),
+        )
     parsed = Parsed("spip", {})
-    frame = _records_frame("spip", records, parsed)
+    frame = _records_frame("spip", records, parsed, file_name)
     _conform_scores(frame, "spip", options, masters, parsed)
     parsed.frames["spip"] = frame
     return parsed
 
 
-def _spbe(path: Path, options: Options, masters: Masters) -> Parsed:
+def _spbe(path: Path, options: Options, masters: Masters, file_name: str) -> Parsed:
     """A KemenPAN-RB evaluation document: one regency, one year, its domains and indicators."""
-    document = readers.read_json(path)
+    document = readers.read_json(path, options.limits)
     if not isinstance(document, dict) or "indeks" not in document:
         raise SourceFileError("invalid_document", "not an SPBE evaluation: no 'indeks' field")
     parsed = Parsed("spbe", {})
     head = {k: v for k, v in document.items() if k not in {"domain", "indikator"}}
     domains = {
-        fold(d.get("kode")).replace(" ", "_"): d.get("indeks") for d in document.get("domain", [])
+        fold(d.get("kode")).replace(" ", "_"): d.get("indeks")
+        for d in _list_of_objects(document.get("domain", []), "domain")
     }
     if set(domains) != set(SPBE_DOMAINS):
         raise SourceFileError(
@@ -425,11 +485,17 @@ def _spbe(path: Path, options: Options, masters: Masters) -> Parsed:
             f"{sorted(domains)}",
             column="domain",
         )
-    frame = _records_frame("spbe", [head | domains], parsed)
+    frame = _records_frame("spbe", [head | domains], parsed, file_name)
     _conform_scores(frame, "spbe", options, masters, parsed)
     parsed.frames["spbe"] = frame
-    indicators = document.get("indikator") or []
+    indicators = _list_of_objects(document.get("indikator") or [], "indikator")
     if indicators:
+        parsed.labels |= {
+            "indicator_no": "nomor",
+            "indicator_name": "nama",
+            "domain_code": "domain",
+            "maturity_level": "tingkat_kematangan",
+        }
         parsed.frames["spbe_indicator"] = pd.DataFrame(
             {
                 "source_sheet": None,

@@ -9,18 +9,20 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 import pandas as pd
 
-from contracts.agencies import Masters, agencies_from_frame
-from contracts.failures import ERROR, Issue, SourceFileError
+from contracts.agencies import Masters
+from contracts.failures import ERROR, WARNING, Issue, SourceFileError
 from contracts.validate import validate
 from ingest import raw_store
 from ingest.fetch import FetchError, fetch
-from ingest.landing import land, sha256_of
-from ingest.layouts import REFERENCE_SOURCES, Options, is_region_code, parse_file, raw_tables
-from ingest.manifest import SourceEntry
+from ingest.landing import land, sha256_of, sweep_partials
+from ingest.layouts import Options, is_region_code, parse_file, raw_tables
+from ingest.limits import size_text
+from ingest.manifest import SourceEntry, inside
 
 
 @dataclass
@@ -95,6 +97,7 @@ def ingest_file(
     landing_dir: Path,
     run_id: str,
     display: str,
+    received_at: datetime,
 ) -> tuple[FileOutcome, dict[str, pd.DataFrame]]:
     """Land one file and load or refuse it; `options` is None when its region is unknown."""
     sha256, size = sha256_of(path), path.stat().st_size
@@ -106,13 +109,16 @@ def ingest_file(
         sha256=sha256,
         bytes=size,
     )
-    if store.already_loaded(source, sha256):
+    if store.already_loaded(source, display, sha256):
         outcome.message = "already loaded: same sha256"
         store.record(_entry(outcome, run_id), [])
         return outcome, {}
-    landed = land(path, sha256, landing_dir / source)
+    oversized = options is not None and size > options.limits.max_file_bytes
+    landed = None if oversized else land(path, sha256, landing_dir / source)
     if options is None:
         tables, outcome.issues = {}, [_no_region(display)]
+    elif landed is None:  # not copied: nothing of it is read, and the original stays where it is
+        tables, outcome.issues = {}, [_oversized(display, size, options)]
     else:
         tables, outcome.issues = check_file(source, landed, options, masters, name=display)
     if outcome.errors:
@@ -124,11 +130,55 @@ def ingest_file(
         outcome.status, outcome.rows = raw_store.LOADED, len(main)
         if "evaluation_year" in main:
             outcome.years = (int(main["evaluation_year"].min()), int(main["evaluation_year"].max()))
+        tables = {
+            t: f.assign(source_file=display, source_sha256=sha256, received_at=received_at)
+            for t, f in tables.items()
+        }
+        outcome.issues += _conflicts(store, raw_tables(source)[0], tables, display)
         warnings = len(outcome.issues)
         outcome.message = f"{warnings} warning(s)" if warnings else ""
-        tables = {t: f.assign(source_file=display, source_sha256=sha256) for t, f in tables.items()}
     store.record(_entry(outcome, run_id, landed), outcome.issues, tables or None)
     return outcome, tables
+
+
+def _conflicts(
+    store: raw_store.RawStore, table: str, tables: dict[str, pd.DataFrame], display: str
+) -> list[Issue]:
+    """A warning for each row whose key another file holds, saying which of the two wins."""
+    rule = "(later announcement, then later receipt, then file name)"
+    return [
+        Issue(
+            "superseded",
+            f"replaces the row of {row.other_file} for the same key, by the precedence rule {rule}"
+            if row.incoming_wins
+            else f"not loaded: {row.other_file} holds the same key and wins by the precedence "
+            f"rule {rule}",
+            file=display,
+            sheet=None if pd.isna(row.source_sheet) else row.source_sheet,
+            row=int(row.source_row),
+            value=row.other_file,
+            severity=WARNING,
+        )
+        for row in store.conflicts(table, tables[table]).itertuples()
+    ]
+
+
+def _oversized(display: str, size: int, options: Options) -> Issue:
+    return Issue(
+        "file_too_large",
+        f"the file is {size_text(size)}, over the limit of "
+        f"{size_text(options.limits.max_file_bytes)} (max_file_bytes in the manifest's limits)",
+        file=display,
+    )
+
+
+def _outside(display: str, sources_dir: Path) -> Issue:
+    return Issue(
+        "outside_sources",
+        f"the file leads outside the sources dir {sources_dir} (a symlink?): only files inside it "
+        "are read",
+        file=display,
+    )
 
 
 def _no_region(display: str) -> Issue:
@@ -148,13 +198,17 @@ def ingest_source(
     landing_dir: Path,
     run_id: str,
     retry: FetchRetry | None = None,
+    received_at: datetime | None = None,
 ) -> list[FileOutcome]:
     """Every file of every manifest entry of one source, each loaded or refused on its own.
 
     Score and target files are checked against the newest good master of their regency; a
-    master file loaded here is in force for the files after it.
+    master file loaded here is in force for the files after it. `received_at` is when the
+    refresh received its files (the time the run was made), the same for all of them.
     """
     retry = retry or FetchRetry()
+    received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
+    sweep_partials(landing_dir)
     masters = store.masters()
     outcomes = []
     for entry in entries:
@@ -171,18 +225,39 @@ def ingest_source(
                 continue
             files = [(download, entry.url)]
         else:
-            files = [(p, _display(p, sources_dir)) for p in entry.local_files(sources_dir)]
+            files = []
+            for path in entry.local_files(sources_dir):
+                if inside(path, sources_dir):
+                    files.append((path, _display(path, sources_dir)))
+                else:
+                    outcomes.append(_refuse_unread(store, source, path, entry, sources_dir, run_id))
         for path, display in files:
             region = file_region(display, entry)
             options = entry.options(region) if region else None
             outcome, tables = ingest_file(
-                store, source, path, options, masters, landing_dir, run_id, display
+                store, source, path, options, masters, landing_dir, run_id, display, received_at
             )
             if source == "agencies" and tables:
-                master = tables[REFERENCE_SOURCES["agencies"]]
-                masters = masters.replaced(region, agencies_from_frame(master))
+                masters = store.masters()  # the master that won, in force for what follows
             outcomes.append(outcome)
     return outcomes
+
+
+def _refuse_unread(
+    store: raw_store.RawStore,
+    source: str,
+    path: Path,
+    entry: SourceEntry,
+    sources_dir: Path,
+    run_id: str,
+) -> FileOutcome:
+    """A file the manifest reaches outside the sources dir: refused, neither read nor landed."""
+    display = str(path.relative_to(sources_dir)) if path.is_relative_to(sources_dir) else str(path)
+    outcome = FileOutcome(source, display, raw_store.REFUSED, pemda_code=entry.pemda_code)
+    outcome.issues = [_outside(display, sources_dir)]
+    outcome.message = outcome.first_error or ""
+    store.record(_entry(outcome, run_id), outcome.issues)
+    return outcome
 
 
 def _fetch_with_retries(
@@ -191,15 +266,21 @@ def _fetch_with_retries(
     """Fetch one URL, trying again after a growing delay while the failure may pass."""
     name = entry.name or Path(entry.url.split("?")[0]).name or f"{entry.index}.json"
     download = landing_dir / "_downloads" / entry.index / name
+    try:
+        url, headers, secrets = entry.request()
+    except KeyError as exc:
+        return download, FetchError(exc.args[0])
     for attempt in range(retry.attempts):
         try:
             fetch(
-                entry.url,
+                url,
                 download,
                 read_timeout=entry.timeout_seconds,
-                max_bytes=entry.max_bytes,
+                max_bytes=entry.limits.max_file_bytes,
                 paging=entry.paging,
                 page_size=entry.page_size,
+                headers=headers,
+                secrets=secrets,
             )
             return download, None
         except FetchError as exc:

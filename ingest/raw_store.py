@@ -3,6 +3,12 @@
 A file's rows replace earlier rows of the same key (agency and evaluation year for scores; the
 whole regency for an agency master; agency, index and year for targets), in one transaction with
 its log entry, so a refused or failed load leaves the previous good rows in place.
+
+When two files hold the same key, the row that wins is decided by the rows themselves, not by
+the order the files were read in: the later announcement date (where the source states one),
+then the later receipt (the refresh that first received the file), then the later file path in
+name order, then the higher sha256. So one night's files give the same raw tables in any order,
+and a corrected file sent on a later night replaces what it corrects.
 """
 
 from __future__ import annotations
@@ -25,6 +31,10 @@ REPLACE_KEYS = {
     "targets": ("agency_code", "index_code", "evaluation_year"),
 }
 SCORE_REPLACE_KEY = ("agency_code", "evaluation_year")
+# Which of two rows of one key wins: the greater of these, compared in order, a missing value
+# lowest (a source without announcement dates compares by receipt alone).
+PRECEDENCE = ("announced_on", "received_at", "source_file", "source_sha256")
+_LOWEST = {"announced_on": "timestamp '0001-01-01'", "received_at": "timestamp '0001-01-01'"}
 _LOG_COLUMNS = {
     "run_id": "varchar",
     "index_code": "varchar",  # the source: an index, agencies or targets
@@ -73,6 +83,17 @@ LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
 STATUSES = (LOADED, REFUSED, UNCHANGED)
 
 
+def _rank(alias: str, frame: pd.DataFrame) -> str:
+    """A row's PRECEDENCE as a row value; a column the incoming rows lack counts as missing."""
+    parts = [
+        f"coalesce({alias}.{c}, {_LOWEST.get(c, chr(39) * 2)})"
+        if c in frame
+        else _LOWEST.get(c, "''")
+        for c in PRECEDENCE
+    ]
+    return f"row({', '.join(parts)})"
+
+
 def _raw_table_schemas() -> dict:
     """The contract of every raw table, by table name: its columns and their types (which do
     not depend on the region, so none is named)."""
@@ -102,14 +123,15 @@ class RawStore:
     def __exit__(self, *exc: object) -> None:
         self._con.close()
 
-    def already_loaded(self, index_code: str, sha256: str) -> bool:
-        return bool(
-            self._con.execute(
-                f"select 1 from {SCHEMA}.ingest_log where index_code = ? and sha256 = ? "
-                "and status = ? limit 1",
-                [index_code, sha256, LOADED],
-            ).fetchone()
-        )
+    def already_loaded(self, index_code: str, file: str, sha256: str) -> bool:
+        """Whether this version is the last one loaded from `file`: a file put back to an
+        earlier version is loaded again (it is a new receipt, and wins by it)."""
+        last = self._con.execute(
+            f"select sha256 from {SCHEMA}.ingest_log where index_code = ? and file = ? "
+            "and status = ? order by logged_at desc limit 1",
+            [index_code, file, LOADED],
+        ).fetchall()
+        return last == [(sha256,)]
 
     def record(
         self,
@@ -153,18 +175,44 @@ class RawStore:
             columns = [f'"{name}" {_SQL_TYPES[str(c.dtype)]}' for name, c in schema.columns.items()]
             columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
             self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")
+            self._con.execute(
+                f"alter table {SCHEMA}.{table} add column if not exists received_at timestamp"
+            )
 
     def masters(self) -> Masters:
         """The agency master in force for every regency: the last good master file of each."""
         return Masters(agencies_from_frame(self._con.table(f"{SCHEMA}.agency_master").df()))
 
     def _replace(self, table: str, frame: pd.DataFrame) -> None:
+        """Rows of `frame` replace the rows of the same key they win over (PRECEDENCE); rows
+        that lose are not written."""
         name = f"{SCHEMA}.{table}"
         self._con.register("incoming", frame)
         try:
             on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
-            self._con.execute(f"delete from {name} t using incoming i where {on}")
-            self._con.execute(f"insert into {name} by name select * from incoming")
+            self._con.execute(
+                f"delete from {name} t using incoming i where {on} and "
+                f"{_rank('i', frame)} >= {_rank('t', frame)}"
+            )
+            self._con.execute(
+                f"insert into {name} by name select * from incoming i "
+                f"where not exists (select 1 from {name} t where {on})"
+            )
+        finally:
+            self._con.unregister("incoming")
+
+    def conflicts(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of `frame` whose key another file already holds: that file, and whether the
+        incoming row wins (PRECEDENCE)."""
+        name = f"{SCHEMA}.{table}"
+        self._con.register("incoming", frame)
+        try:
+            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+            return self._con.execute(
+                f"select distinct i.source_sheet, i.source_row, t.source_file as other_file, "
+                f"{_rank('i', frame)} >= {_rank('t', frame)} as incoming_wins "
+                f"from incoming i join {name} t on {on} where t.source_file <> i.source_file"
+            ).df()
         finally:
             self._con.unregister("incoming")
 
