@@ -109,9 +109,10 @@ def refresh(args: argparse.Namespace) -> int:
     with raw_store.RawStore(written, read_only=True) as store:
         log = store.run_log(result.run_id)
         issues = store.run_issues(result.run_id)
-        marts = store.table_sizes("marts")
-        warnings = store.partition_warnings() if published else []
-    if settings.target == "postgres":
+        on_duckdb = settings.target == "duckdb"
+        marts = store.table_sizes("marts") if on_duckdb else {}
+        warnings = store.partition_warnings() if published and on_duckdb else []
+    if not on_duckdb:
         marts, warnings = _postgres_marts(published)
     print(f"\nkinerja refresh: run {result.run_id}")
     _print_files(log)

@@ -17,6 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
+from serving import crash_points
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
 DBT_PROJECT.prepare_if_dev()
@@ -57,8 +58,12 @@ def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
-    yield from dbt.cli(
+    events = dbt.cli(
         ["build", *dbt_arguments(paths, context.run_id)],
         context=context,
         target_path=paths.settings.dbt_artifacts_dir,
     ).stream()
+    for number, event in enumerate(events):
+        if number == 5:
+            crash_points.reached("dbt")
+        yield event

@@ -7,6 +7,8 @@ go on to dbt, the gate and the publish, and a refused file's previous good rows 
 agency masters load first: every other source is checked against them.
 """
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from contracts import reference
@@ -16,6 +18,7 @@ from ingest.layouts import REFERENCE_SOURCES, raw_tables, sources
 from ingest.pipeline import FetchRetry, ingest_source
 from orchestration.alerts import send_alert
 from orchestration.resources import KinerjaPaths
+from serving import crash_points
 
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
@@ -49,6 +52,12 @@ def _description(source: str) -> str:
     if source in reference.indices():
         return reference.indices()[source].name
     return _DESCRIPTIONS[source]
+
+
+def _received_at(context: dg.AssetExecutionContext) -> datetime:
+    """When this refresh was made: every file it receives is received then (UTC)."""
+    record = context.instance.get_run_record_by_id(context.run_id)
+    return record.create_timestamp.astimezone(UTC).replace(tzinfo=None)
 
 
 def build_source_asset(source: str) -> dg.AssetsDefinition:
@@ -92,8 +101,11 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
                 settings.landing_dir,
                 context.run_id,
                 retry,
+                received_at=_received_at(context),
             )
             report = write_run_report(store, paths, context.run_id)
+        if any(o.status == raw_store.LOADED for o in outcomes):
+            crash_points.reached("raw_load")
         for outcome in outcomes:
             log = context.log.warning if outcome.status == raw_store.REFUSED else context.log.info
             log(f"{outcome.status}: {outcome.file} ({outcome.rows} rows) {outcome.message}")

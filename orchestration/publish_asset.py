@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.dbt_models import warehouse_models
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
+from serving import crash_points
 from serving.publish_log import record_publish
 
 MART_KEYS = [key for key in warehouse_models.keys if key.path[0] == "marts"]
@@ -34,6 +35,7 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: KinerjaPaths):
         return _publish_on_postgres(context, settings, build)
     gate = run_gate(settings.docs_dir, warehouse=build)
     _refuse_unless_passed(gate, settings)
+    crash_points.reached("gate")
     entry = record_publish(build, context.run_id)
     settings.files.publish(context.run_id)
     context.log.info(f"published {settings.warehouse} (previous kept for rollback)")
@@ -65,6 +67,7 @@ def _publish_on_postgres(context: dg.AssetExecutionContext, settings, build):
 
     gate = run_gate(settings.docs_dir, postgres=(postgres.sqlalchemy_url(), postgres.BUILD))
     _refuse_unless_passed(gate, settings)
+    crash_points.reached("gate")
     entry = postgres.record_publish(build, context.run_id)
     postgres.publish()
     settings.files.keep_build(context.run_id)

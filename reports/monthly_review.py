@@ -3,6 +3,9 @@ snapshot that lets next month's review say what changed."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,13 +57,16 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     fresh, refused = freshness(review, since)
     rendered_at = bahasa.now_utc()
     out = settings.reports_dir / regency / str(month)
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Everything is written into a fresh folder that then takes the month's place: a review
+    # cut off half-way never leaves a half-written file where readers look.
+    staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out.parent))
     stem = f"tinjauan-{regency}-{month}"
     files = ReviewFiles(
-        out / f"{stem}.html",
-        out / f"{stem}.pdf" if pdf else None,
-        out / f"{stem}.xlsx",
-        out / "csv",
+        staging / f"{stem}.html",
+        staging / f"{stem}.pdf" if pdf else None,
+        staging / f"{stem}.xlsx",
+        staging / "csv",
     )
     files.html.write_text(
         render_html(
@@ -81,7 +87,25 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     if files.pdf:
         print_pdf(files.html, files.pdf)
     save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
-    return files
+    _replace_folder(staging, out)
+    return ReviewFiles(
+        out / files.html.name,
+        out / files.pdf.name if files.pdf else None,
+        out / files.workbook.name,
+        out / "csv",
+    )
+
+
+def _replace_folder(new: Path, target: Path) -> None:
+    """Put `new` where `target` is, keeping no trace of the old one or of earlier attempts."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+    for leftover in target.parent.glob(f".{target.name}-*"):  # from reviews that were cut off
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def freshness(review: ReviewData, since) -> tuple[pd.DataFrame, pd.DataFrame]:

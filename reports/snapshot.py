@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from reports.review_data import ReviewData
+from serving import crash_points
 
 _DDL = """
 create table if not exists marts.review_snapshot (
@@ -84,6 +85,7 @@ def save_review(files, review: ReviewData, rendered_at: datetime, wait_seconds: 
                 "insert into marts.review_snapshot (pemda_code, review_month, "
                 f"{', '.join(COLUMNS)}, rendered_at) select * from shown_rows"
             )
+            crash_points.reached("report")
             con.execute("commit")
             con.execute("checkpoint")
 

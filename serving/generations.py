@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from serving import crash_points
 from serving.marts_export import export_marts
 
 
@@ -82,10 +83,12 @@ class WarehouseFiles:
             raise RuntimeError(f"{self.build} was not closed cleanly (a .wal file remains)")
         candidate = _beside(self.served, "next")
         export_marts(self.build, candidate)
+        crash_points.reached("publish_exported")
         self.served.parent.mkdir(parents=True, exist_ok=True)
         if self.served.exists():
             _replace_with_link(self.served, self.previous)
         os.replace(candidate, self.served)
+        crash_points.reached("publish_served")
         os.replace(self.build, self.working)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)

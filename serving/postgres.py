@@ -25,6 +25,7 @@ import duckdb
 import psycopg
 from psycopg import sql
 
+from serving import crash_points
 from serving.publish_log import loaded_hashes, publish_entry
 
 RAW, BUILD, PUBLIC, PREVIOUS = "raw", "marts_build", "marts", "marts_previous"
@@ -136,6 +137,7 @@ def load_raw(build: Path) -> None:
         pg.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD)))
         carried = [t for t in _tables(source, PUBLIC) if t in CARRIED]
         _copy_tables(source, PUBLIC, BUILD, carried, pg)
+        crash_points.reached("pg_load")
 
 
 def record_publish(build: Path, run_id: str) -> dict[str, object]:
@@ -222,6 +224,7 @@ def publish(reader_role: str = READER_ROLE) -> None:
             )
         )
         grant_reader(pg, reader_role)
+        crash_points.reached("pg_publish")
 
 
 def grant_reader(pg: psycopg.Connection, reader_role: str = READER_ROLE) -> None:

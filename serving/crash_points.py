@@ -1,0 +1,30 @@
+"""Named stages where a test may kill a refresh or a review, to prove that a crash at any of them
+leaves everything consistent (tests/test_crash.py).
+
+`reached(stage)` does nothing unless the environment variable KINERJA_CRASH_AT names that stage;
+then it kills the process and its process group (dbt included) with SIGKILL, as a power cut
+would, at exactly that point: no timer that may fire before or after a rename.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+STAGES = (
+    "raw_load",  # the first source's files are in the build's raw tables, the others not yet
+    "dbt",  # dbt is building the marts of the build
+    "gate",  # Great Expectations has checked the build, nothing is published yet
+    "publish_exported",  # the next served file is written, not yet renamed into place
+    "publish_served",  # the new served file is in place, the build not yet the working file
+    "pg_load",  # PostgreSQL: raw tables copied, the transaction not committed
+    "pg_publish",  # PostgreSQL: marts swapped inside the transaction, not committed
+    "report",  # the review's files written, its snapshot inserted but not committed
+)
+
+
+def reached(stage: str) -> None:
+    if stage not in STAGES:
+        raise ValueError(f"unknown crash point {stage!r}")
+    if os.environ.get("KINERJA_CRASH_AT") == stage:
+        os.killpg(os.getpgid(0), signal.SIGKILL)
