@@ -47,8 +47,10 @@ run: system-packages $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  #
 	@status=0; $(VENV)/bin/kinerja refresh || status=$$?; \
 	if [ $$status -le 1 ]; then $(VENV)/bin/kinerja report || exit $$?; fi; exit $$status
 
+# Two workers (this machine has two cores); a test module stays on one worker, so that the
+# refreshes its fixtures share are made once.
 test: system-packages $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.synced $(MANIFEST)
 	$(VENV)/bin/ruff check .

@@ -45,6 +45,18 @@ def settings(tmp_path, sources) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def published_samples(tmp_path_factory) -> tuple[Settings, dg.ExecuteInProcessResult]:
+    """One full refresh of the bundled samples, shared by every test that only reads it."""
+    root = tmp_path_factory.mktemp("samples")
+    settings = Settings(
+        sources_dir=shutil.copytree(SAMPLES, root / "sources"),
+        warehouse=root / "warehouse" / "kinerja.duckdb",
+        manifest=PROJECT_ROOT / "ingest" / "sources.yaml",
+    )
+    return settings, run_refresh(settings)
+
+
 def run_refresh(settings: Settings) -> dg.ExecuteInProcessResult:
     """Run the refresh job for real, as the schedule and `kinerja refresh` do."""
     job = build_definitions(settings).resolve_job_def("refresh")

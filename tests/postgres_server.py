@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BIN = Path(os.environ.get("KINERJA_PG_BIN", "/usr/lib/postgresql/15/bin"))
-ADMIN, PASSWORD = "kinerja_admin", "test-only-password"
+ADMIN = "kinerja_admin"
+PASSWORD = "test-only-password"
 
 
 def _free_port() -> int:

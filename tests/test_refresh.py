@@ -13,6 +13,7 @@ from orchestration import cli
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
 from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, query_internal, run_refresh
+from tests.digests import mart_digests
 from tests.test_fetch import Portal
 
 BEKASI_YEARS, KARAWANG_YEARS = range(2021, 2026), range(2023, 2026)
@@ -124,9 +125,11 @@ def test_rerun_on_unchanged_inputs_loads_nothing(settings):
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     tables = [*EXPECTED_ROWS, "targets"]
     before = {t: query_internal(settings, snapshot.format(t)) for t in tables}
+    served = mart_digests(settings.warehouse)
     second = run_refresh(settings)
     assert second.success
     assert {t: query_internal(settings, snapshot.format(t)) for t in tables} == before
+    assert mart_digests(settings.warehouse) == served, "the same inputs, the same marts"
     statuses = query_internal(
         settings,
         "select status, count(*) from raw.ingest_log where run_id = ? group by 1",
@@ -229,7 +232,7 @@ def break_and_add_files(sources: Path) -> dict[str, str]:
         "sakip/32.15/sakip_2026.csv": "[predicate_matches_score]",
         "ipp/32.16/ipp_2026.xlsx": "[scale_unknown]",
         "merit/32.15/merit_2026.xlsx": "[unsupported_model]",
-        "spbe/32.16/spbe_2026.json": "[unreadable]",
+        "spbe/32.16/spbe_2026.json": "[wrong_type]",
     }
 
 

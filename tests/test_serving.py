@@ -2,7 +2,6 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -73,10 +72,11 @@ def test_a_warehouse_wide_failure_publishes_nothing_and_exits_2(settings, source
 
 
 READER = r"""
-import json, sys, time, duckdb
-path, deadline = sys.argv[1], time.time() + float(sys.argv[2])
-seen, failures = [], 0
-while time.time() < deadline:
+import json, os, sys, time, duckdb
+path, stop = sys.argv[1], sys.argv[2]
+seen, failures, last = [], 0, False
+while not last:
+    last = os.path.exists(stop)  # one more read after the refresh has ended
     try:
         with duckdb.connect(path, read_only=True) as con:
             facts = con.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
@@ -96,13 +96,17 @@ def test_readers_never_fail_and_never_see_a_partial_state_during_a_refresh(setti
     assert run_refresh(settings).success
     add_merit_2026(sources)
     refresh = kinerja_process("refresh", settings=settings)
+    stop = settings.warehouse.parent / "readers.stop"
     readers = [
         subprocess.Popen(
-            [PYTHON, "-c", READER, str(settings.warehouse), "90"], stdout=subprocess.PIPE, text=True
+            [PYTHON, "-c", READER, str(settings.warehouse), str(stop)],
+            stdout=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
-    refresh.communicate(timeout=300)
+    refresh.communicate(timeout=600)
+    stop.touch()
     assert refresh.returncode == 0
     outcomes = [json.loads(r.communicate(timeout=120)[0]) for r in readers]
     for outcome in outcomes:
@@ -111,23 +115,6 @@ def test_readers_never_fail_and_never_see_a_partial_state_during_a_refresh(setti
         # Each reader saw the old warehouse, the new one, or both in turn: never a mix.
         assert states <= {(1334, 1334), (1335, 1335)}, states
         assert (1335, 1335) in states
-    assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
-
-
-def test_a_refresh_killed_mid_build_leaves_old_or_new_and_no_stray_lock(settings, sources):
-    assert run_refresh(settings).success
-    served = sha256(settings.warehouse)
-    add_merit_2026(sources)
-    refresh = kinerja_process("refresh", settings=settings, start_new_session=True)
-    deadline = time.time() + 120
-    while not settings.files.build.exists() and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(2)  # into the build: ingest done or dbt running
-    os.killpg(refresh.pid, signal.SIGKILL)
-    refresh.wait()
-    assert sha256(settings.warehouse) == served, "killed before publish: the old warehouse"
-    rerun = run_refresh(settings)
-    assert rerun.success, "no stray lock or half-built file stops the next refresh"
     assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
 
 

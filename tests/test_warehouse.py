@@ -1,7 +1,5 @@
 """The star schema of WAREHOUSE.md, queried after a real refresh (ingest, then dbt build)."""
 
-import shutil
-
 import dagster as dg
 import pytest
 
@@ -17,17 +15,10 @@ MARTS = {
 BEKASI_FACTS = "select * from marts.fct_agency_score where agency_code like '32.16%'"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
+@pytest.fixture
+def built(published_samples):
     """One full refresh of the bundled samples, shared by the read-only tests below."""
-    root = tmp_path_factory.mktemp("built")
-    settings = Settings(
-        sources_dir=shutil.copytree(SAMPLES, root / "sources"),
-        warehouse=root / "warehouse" / "kinerja.duckdb",
-        manifest=PROJECT_ROOT / "ingest" / "sources.yaml",
-    )
-    result = run_refresh(settings)
-    return settings, result
+    return published_samples
 
 
 def test_the_refresh_builds_every_mart_and_all_dbt_tests_pass(built):
