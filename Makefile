@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test lint dev samples clean system-packages
+.PHONY: run test lint dev samples bench clean system-packages
 
 $(UV):
 	python3 -m venv .tools
@@ -59,6 +59,11 @@ lint: $(VENV)/.synced $(MANIFEST)
 
 dev: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions
+
+# The refresh at a size (small, province, national) against the floor: docs/benchmarks.md.
+SIZE ?= small
+bench: $(VENV)/.synced $(MANIFEST)  ## time the refresh at SIZE against the DuckDB floor
+	$(VENV)/bin/python bench/run.py $(SIZE)
 
 samples: $(VENV)/.synced  ## regenerate data/samples
 	$(VENV)/bin/python data/make_samples.py

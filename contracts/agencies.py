@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -22,7 +23,12 @@ ALIAS_SEPARATOR = "|"
 
 def agency_key(name: object) -> str:
     """Fold case, spaces and punctuation, and spell out a leading `Kec.` as `kecamatan`."""
-    return fold(_KEC.sub("kecamatan ", str(name).strip()))
+    return _agency_key(str(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _agency_key(name: str) -> str:
+    return fold(_KEC.sub("kecamatan ", name.strip()))
 
 
 @dataclass(frozen=True)
@@ -47,19 +53,18 @@ def split_aliases(text: object) -> tuple[str, ...]:
     return tuple(a.strip() for a in str(text).split(ALIAS_SEPARATOR) if a.strip())
 
 
+AGENCY_COLUMNS = [
+    "pemda_code", "agency_code", "agency_name", "agency_short_name", "agency_type",
+    "parent_agency_code", "aliases",
+]  # fmt: skip
+
+
 def agencies_from_frame(frame: pd.DataFrame) -> list[Agency]:
     """The rows of a validated master (a file's frame or `raw.agency_master`) as Agencies."""
+    columns = [frame[c].astype(object).where(frame[c].notna(), None) for c in AGENCY_COLUMNS]
     return [
-        Agency(
-            row.pemda_code,
-            row.agency_code,
-            row.agency_name,
-            None if pd.isna(row.agency_short_name) else row.agency_short_name,
-            row.agency_type,
-            None if pd.isna(row.parent_agency_code) else row.parent_agency_code,
-            split_aliases(row.aliases),
-        )
-        for row in frame.itertuples(index=False)
+        Agency(pemda, code, name, short, kind, parent, split_aliases(aliases))
+        for pemda, code, name, short, kind, parent, aliases in zip(*columns, strict=True)
     ]
 
 
@@ -117,7 +122,8 @@ class Masters:
 
     def directory(self, pemda_code: str) -> AgencyDirectory:
         """The regency's directory; an empty one (nothing resolves) when it has no master yet."""
-        return self._directories.get(pemda_code) or AgencyDirectory(pemda_code)
+        found = self._directories.get(pemda_code)
+        return found if found is not None else AgencyDirectory(pemda_code)
 
     def replaced(self, pemda_code: str, agencies: Iterable[Agency]) -> Masters:
         """These masters with one regency's master replaced (a newer good master file)."""

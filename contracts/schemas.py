@@ -5,6 +5,11 @@ score exactly on a band boundary accepts either neighbouring band, with a warnin
 agency and year, agencies known to their regency's master, rows of the file's own regency. The
 agency master and the targets of a regency have contracts of their own. Bounds and bands come
 from the seeds.
+
+A contract checks many files at once: each row carries `file_id` and its file's region
+(`file_pemda_code`), and every check that holds within one file (one row per agency and year, the
+regency's own row in its master, 47 SPBE indicators...) is made per file. One call for a whole
+source costs what one call for one file does; a file is still accepted or refused on its own.
 """
 
 from __future__ import annotations
@@ -28,6 +33,13 @@ AGENCY_TYPES = (
 
 # Row-level checks see the whole frame; the report names only the column the check is about.
 _FOCUS: dict[str, str] = {}
+# Checks of a whole file, made row by row; the report says them once per file, with no row.
+FILE_CHECKS = {"regency_row_present", "forty_seven_indicators"}
+# Which file each row comes from, and its region: checked, never loaded.
+FILE_COLUMNS = {
+    "file_id": pa.Column(int),
+    "file_pemda_code": pa.Column(str),
+}
 
 
 def _row_check(name: str, focus: str, test: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
@@ -37,11 +49,13 @@ def _row_check(name: str, focus: str, test: Callable[[pd.DataFrame], pd.Series])
 
 def _score_matches_predicate(index_code: str) -> pa.Check:
     def test(frame: pd.DataFrame) -> pd.Series:
+        pairs = frame[["predicate", "score"]].drop_duplicates()
+        consistent = {
+            (p, s): pd.isna(p) or pd.isna(s) or p in allowed_predicates(index_code, s)
+            for p, s in zip(pairs["predicate"], pairs["score"], strict=True)
+        }
         return pd.Series(
-            [
-                pd.isna(p) or pd.isna(s) or p in allowed_predicates(index_code, s)
-                for p, s in zip(frame["predicate"], frame["score"], strict=True)
-            ],
+            [consistent[pair] for pair in zip(frame["predicate"], frame["score"], strict=True)],
             index=frame.index,
         )
 
@@ -49,7 +63,7 @@ def _score_matches_predicate(index_code: str) -> pa.Check:
 
 
 def _one_row_per_agency_year(frame: pd.DataFrame) -> pd.Series:
-    keys = frame[["agency_code", "evaluation_year"]]
+    keys = frame[["file_id", "agency_code", "evaluation_year"]]
     return ~keys.duplicated(keep=False) | frame["agency_code"].isna()
 
 
@@ -95,11 +109,20 @@ def within_region(code: object, file_pemda_code: str) -> bool:
     return code == file_pemda_code or str(code).startswith(f"{file_pemda_code}.")
 
 
-def _of_the_files_region(file_pemda_code: str) -> pa.Check:
+def _under_files_region(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Whether `column` names the row's file's region or a code under it."""
+    return pd.Series(
+        [
+            within_region(code, region)
+            for code, region in zip(frame[column], frame["file_pemda_code"], strict=True)
+        ],
+        index=frame.index,
+    )
+
+
+def _of_the_files_region() -> pa.Check:
     return _row_check(
-        "region_of_file",
-        "pemda_code",
-        lambda f: f["pemda_code"].map(lambda c: within_region(c, file_pemda_code)),
+        "region_of_file", "pemda_code", lambda f: _under_files_region(f, "pemda_code")
     )
 
 
@@ -125,10 +148,11 @@ _SOURCE_ROW = {
 }
 
 
-def score_schema(index_code: str, file_pemda_code: str) -> pa.DataFrameSchema:
-    """The contract of a score file of `file_pemda_code` (a regency, or a province's file)."""
+def score_schema(index_code: str) -> pa.DataFrameSchema:
+    """The contract of the score files of an index (a regency's, or a province's file)."""
     index = reference.indices()[index_code]
     columns = {
+        **FILE_COLUMNS,
         **_SOURCE_ROW,
         "evaluation_year": pa.Column(int, pa.Check.in_range(2000, 2100)),
         "pemda_code": pa.Column(str),
@@ -147,7 +171,7 @@ def score_schema(index_code: str, file_pemda_code: str) -> pa.DataFrameSchema:
         ),
     }
     checks = [
-        _of_the_files_region(file_pemda_code),
+        _of_the_files_region(),
         _row_check("known_agency", "agency_name", _known_agency),
         _row_check("one_row_per_agency_year", "agency_name", _one_row_per_agency_year),
         _score_matches_predicate(index_code),
@@ -180,51 +204,52 @@ def score_schema(index_code: str, file_pemda_code: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, checks=checks, strict=True, coerce=True)
 
 
+def _forty_seven_per_file(frame: pd.DataFrame) -> pd.Series:
+    return frame.groupby("file_id")["indicator_no"].transform("size") == SPBE_INDICATORS
+
+
 def spbe_indicator_schema() -> pa.DataFrameSchema:
     domains = [c.code for c in reference.components("spbe")]
     return pa.DataFrameSchema(
         {
+            **FILE_COLUMNS,
             **_SOURCE_ROW,
             "evaluation_year": pa.Column(int),
             "agency_code": pa.Column(str, nullable=True),
-            "indicator_no": pa.Column(int, pa.Check.in_range(1, SPBE_INDICATORS), unique=True),
+            "indicator_no": pa.Column(int, pa.Check.in_range(1, SPBE_INDICATORS)),
             "indicator_name": pa.Column(str, nullable=True),
             "domain_code": pa.Column(str, pa.Check.isin(domains)),
             "maturity_level": pa.Column(int, pa.Check.in_range(1, 5)),
         },
-        checks=[pa.Check(lambda f: len(f) == SPBE_INDICATORS, name="forty_seven_indicators")],
+        checks=[pa.Check(_forty_seven_per_file, name="forty_seven_indicators")],
+        unique=["file_id", "indicator_no"],
         strict=True,
         coerce=True,
     )
 
 
 def _one_version_per_date(frame: pd.DataFrame) -> pd.Series:
-    return ~frame[["agency_code", "valid_from"]].duplicated(keep=False)
+    return ~frame[["file_id", "agency_code", "valid_from"]].duplicated(keep=False)
 
 
-def _code_under_regency(pemda_code: str) -> Callable[[pd.DataFrame], pd.Series]:
-    def test(frame: pd.DataFrame) -> pd.Series:
-        is_regency = frame["agency_code"] == pemda_code
-        under = frame["agency_code"].str.startswith(f"{pemda_code}.")
-        return (is_regency & (frame["agency_type"] == "pemda")) | (
-            under & (frame["agency_type"] != "pemda")
-        )
-
-    return test
+def _code_under_regency(frame: pd.DataFrame) -> pd.Series:
+    is_regency = frame["agency_code"] == frame["file_pemda_code"]
+    under = _under_files_region(frame, "agency_code") & ~is_regency
+    is_pemda = frame["agency_type"] == "pemda"
+    return (is_regency & is_pemda) | (under & ~is_pemda)
 
 
-def _parent_exists(pemda_code: str) -> Callable[[pd.DataFrame], pd.Series]:
-    region = reference.regions().get(pemda_code)
-    province = region.province_code if region else None
-
-    def test(frame: pd.DataFrame) -> pd.Series:
-        codes = set(frame["agency_code"])
-        regency_row = frame["agency_type"] == "pemda"
-        return (regency_row & (frame["parent_agency_code"] == province)) | (
-            ~regency_row & frame["parent_agency_code"].isin(codes)
-        )
-
-    return test
+def _parent_exists(frame: pd.DataFrame) -> pd.Series:
+    """A parent is an agency of the same master; the regency's own parent is its province."""
+    regions = reference.regions()
+    province = frame["file_pemda_code"].map(
+        lambda code: regions[code].province_code if code in regions else None
+    )
+    codes = set(zip(frame["file_id"], frame["agency_code"], strict=True))
+    parents = zip(frame["file_id"], frame["parent_agency_code"], strict=True)
+    in_master = pd.Series([pair in codes for pair in parents], index=frame.index)
+    regency_row = frame["agency_type"] == "pemda"
+    return (regency_row & (frame["parent_agency_code"] == province)) | (~regency_row & in_master)
 
 
 def agencies_sharing_a_name(frame: pd.DataFrame) -> dict[str, set[str]]:
@@ -244,6 +269,12 @@ def agencies_sharing_a_name(frame: pd.DataFrame) -> dict[str, set[str]]:
 
 
 def _each_name_one_agency(frame: pd.DataFrame) -> pd.Series:
+    return pd.concat(
+        _each_name_one_agency_of_a_master(master) for _, master in frame.groupby("file_id")
+    ).reindex(frame.index)
+
+
+def _each_name_one_agency_of_a_master(frame: pd.DataFrame) -> pd.Series:
     shared = agencies_sharing_a_name(frame)
     return pd.Series(
         [
@@ -260,17 +291,18 @@ def _each_name_one_agency(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def _regency_listed(pemda_code: str) -> pa.Check:
-    return pa.Check(
-        lambda f: bool(((f["agency_code"] == pemda_code) & (f["agency_type"] == "pemda")).any()),
-        name="regency_row_present",
+def _regency_listed(frame: pd.DataFrame) -> pd.Series:
+    regency_row = (frame["agency_code"] == frame["file_pemda_code"]) & (
+        frame["agency_type"] == "pemda"
     )
+    return regency_row.groupby(frame["file_id"]).transform("any")
 
 
-def master_schema(pemda_code: str) -> pa.DataFrameSchema:
-    """The agency master of one regency: every version of every agency, the regency included."""
+def master_schema() -> pa.DataFrameSchema:
+    """The agency master of a regency: every version of every agency, the regency included."""
     return pa.DataFrameSchema(
         {
+            **FILE_COLUMNS,
             **_SOURCE_ROW,
             "pemda_code": pa.Column(str),
             "agency_code": pa.Column(str),
@@ -285,11 +317,11 @@ def master_schema(pemda_code: str) -> pa.DataFrameSchema:
             "valid_from": pa.Column("datetime64[ns]"),
         },
         checks=[
-            _row_check("code_under_regency", "agency_code", _code_under_regency(pemda_code)),
+            _row_check("code_under_regency", "agency_code", _code_under_regency),
             _row_check("one_version_per_date", "agency_code", _one_version_per_date),
-            _row_check("parent_exists", "parent_agency_code", _parent_exists(pemda_code)),
+            _row_check("parent_exists", "parent_agency_code", _parent_exists),
             _row_check("name_names_one_agency", "agency_name", _each_name_one_agency),
-            _regency_listed(pemda_code),
+            pa.Check(_regency_listed, name="regency_row_present"),
         ],
         strict=True,
         coerce=True,
@@ -321,14 +353,15 @@ def _target_score_in_band(frame: pd.DataFrame) -> pd.Series:
 
 
 def _one_target_per_agency_index_year(frame: pd.DataFrame) -> pd.Series:
-    keys = frame[["agency_code", "index_code", "evaluation_year"]]
+    keys = frame[["file_id", "agency_code", "index_code", "evaluation_year"]]
     return ~keys.duplicated(keep=False) | frame["agency_code"].isna()
 
 
-def targets_schema(pemda_code: str) -> pa.DataFrameSchema:
+def targets_schema() -> pa.DataFrameSchema:
     """A regency's targets (RPJMD, Renstra, Perjanjian Kinerja): a band per agency, index, year."""
     return pa.DataFrameSchema(
         {
+            **FILE_COLUMNS,
             **_SOURCE_ROW,
             "pemda_code": pa.Column(str),
             "agency_name": pa.Column(str),
@@ -343,7 +376,7 @@ def targets_schema(pemda_code: str) -> pa.DataFrameSchema:
             "plan_document": pa.Column(str, nullable=True, required=False),
         },
         checks=[
-            _of_the_files_region(pemda_code),
+            _of_the_files_region(),
             _row_check("known_agency", "agency_name", _known_agency),
             _row_check("target_band_of_index", "target_band_code", _target_band_of_index),
             _row_check("target_score_in_band", "target_score", _target_score_in_band),

@@ -1,6 +1,15 @@
-"""Run a source's contract and report every failure as an Issue a person can act on."""
+"""Run a source's contract over many files at once and report every failure as an Issue a person
+can act on, in the file it belongs to.
+
+One pandera call checks every file of a batch (see `contracts/schemas.py`); a failure names its
+row, and the row names its file, so each file is still accepted or refused on its own. A file
+whose columns are not the layout's is checked alone, so that pandera names the column that is
+missing or unknown rather than every empty cell the batch would give it.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -9,10 +18,12 @@ from pandera.errors import SchemaErrors
 from contracts import reference
 from contracts.agencies import Masters
 from contracts.bands import band_of, boundary_bands
-from contracts.failures import WARNING, Issue
+from contracts.failures import ERROR, WARNING, Issue
 from contracts.schemas import (
     _FOCUS,
     AGENCY_TYPES,
+    FILE_CHECKS,
+    FILE_COLUMNS,
     SUM_TOLERANCE,
     agencies_sharing_a_name,
     master_schema,
@@ -23,15 +34,41 @@ from contracts.schemas import (
 from contracts.text import fold
 
 
-def table_schema(table: str, source: str, pemda_code: str):
-    """The contract of one raw table, for a file of `pemda_code`."""
+@dataclass
+class FileFrames:
+    """What a reader made of one file: a frame per raw table, and the headers as written."""
+
+    pemda_code: str
+    frames: dict[str, pd.DataFrame]
+    labels: dict[str, str]
+
+
+def table_schema(table: str, source: str):
+    """The contract of one raw table."""
     if table == "spbe_indicator":
         return spbe_indicator_schema()
     if table == "agency_master":
-        return master_schema(pemda_code)
+        return master_schema()
     if table == "targets":
-        return targets_schema(pemda_code)
-    return score_schema(source, pemda_code)
+        return targets_schema()
+    return score_schema(source)
+
+
+@dataclass
+class Checked:
+    """What a batch of files gave: per raw table, the coerced rows of every file without an error
+    (with `file_id`, the file's number in the batch), and each file's issues."""
+
+    tables: dict[str, pd.DataFrame]
+    issues: list[list[Issue]]
+
+    def frames_of(self, n: int) -> dict[str, pd.DataFrame]:
+        """The rows of file `n` alone, per table (none when it has an error)."""
+        return {
+            table: rows[rows["file_id"] == n].drop(columns="file_id")
+            for table, rows in self.tables.items()
+            if (rows["file_id"] == n).any()
+        }
 
 
 def validate(
@@ -41,21 +78,67 @@ def validate(
     pemda_code: str,
     masters: Masters,
 ) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
-    """Validate every frame of a parsed file of `pemda_code`; return the coerced frames and the
-    issues found. `masters` names the agencies of each regency, for the suggestions."""
-    valid: dict[str, pd.DataFrame] = {}
-    issues: list[Issue] = []
-    for table, frame in frames.items():
-        schema = table_schema(table, source, pemda_code)
-        try:
-            valid[table] = _complete(schema.validate(frame, lazy=True), schema)
-        except SchemaErrors as errors:
-            found = _issues_from(errors, frame, source, labels, pemda_code, masters)
-            # Never let a contract failure pass unreported, even one we have no message for.
-            issues += found or [Issue("contract", str(errors).splitlines()[0])]
-    if source in reference.indices() and source in valid:
-        issues += boundary_warnings(source, valid[source], labels)
-    return valid, issues
+    """Validate one file's frames; the coerced frames and the issues found."""
+    checked = validate_files(source, [FileFrames(pemda_code, frames, labels)], masters)
+    return checked.frames_of(0), checked.issues[0]
+
+
+def validate_files(source: str, files: list[FileFrames], masters: Masters) -> Checked:
+    """Validate many files of one source at once. `masters` names the agencies of each regency,
+    for the suggestions."""
+    issues: list[list[Issue]] = [[] for _ in files]
+    passed: dict[str, list[pd.DataFrame]] = {}
+    for table in dict.fromkeys(t for f in files for t in f.frames):
+        schema = table_schema(table, source)
+        members = [n for n, f in enumerate(files) if table in f.frames]
+        expected = set(schema.columns) - set(FILE_COLUMNS)
+        batched = [n for n in members if _fits(files[n].frames[table], schema, expected)]
+        alone = [[n] for n in members if n not in batched]
+        for group in ([batched] if batched else []) + alone:
+            rows = _validate_group(table, source, schema, files, group, masters, issues)
+            if rows is not None:
+                passed.setdefault(table, []).append(rows)
+    failed = [n for n, found in enumerate(issues) if any(i.severity == ERROR for i in found)]
+    tables = {}
+    for table, parts in passed.items():
+        rows = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        tables[table] = rows[~rows["file_id"].isin(failed)].reset_index(drop=True)
+    if source in reference.indices() and source in tables:
+        for n, warning in boundary_warnings(source, tables[source], files):
+            issues[n].append(warning)
+    return Checked(tables, issues)
+
+
+def _fits(frame: pd.DataFrame, schema, expected: set[str]) -> bool:
+    """Whether the frame has every required column of the schema and no other."""
+    required = {name for name in expected if schema.columns[name].required}
+    return required <= set(frame.columns) <= expected
+
+
+def _validate_group(table, source, schema, files, group, masters, issues) -> pd.DataFrame | None:
+    """The coerced rows of the files of `group` that pass (with `file_id`); the issues of those
+    that do not go to `issues`."""
+    frames = [files[n].frames[table] for n in group]
+    batch = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
+    lengths = [len(f) for f in frames]
+    batch["file_id"] = np.repeat(group, lengths)
+    batch["file_pemda_code"] = np.repeat([files[n].pemda_code for n in group], lengths)
+    try:
+        checked = schema.validate(batch, lazy=True)
+    except SchemaErrors as errors:
+        found = _issues_from(errors, batch, source, files, masters)
+        if (
+            not found
+        ):  # never let a contract failure pass unreported, even one we have no message for
+            found = [(n, Issue("contract", str(errors).splitlines()[0])) for n in group]
+        for n, issue in found:
+            issues[n].append(issue)
+        failed = {n for n, _ in found}
+        rest = [n for n in group if n not in failed]
+        if not rest:
+            return None
+        return _validate_group(table, source, schema, files, rest, masters, issues)
+    return _complete(checked, schema).drop(columns="file_pemda_code")
 
 
 def _complete(frame: pd.DataFrame, schema) -> pd.DataFrame:
@@ -66,26 +149,40 @@ def _complete(frame: pd.DataFrame, schema) -> pd.DataFrame:
     return frame[list(schema.columns)]
 
 
-def boundary_warnings(index_code: str, frame: pd.DataFrame, labels: dict[str, str]) -> list[Issue]:
-    """A score exactly on a band boundary keeps the published predicate; say so."""
+def boundary_warnings(
+    index_code: str, frame: pd.DataFrame, files: list[FileFrames]
+) -> list[tuple[int, Issue]]:
+    """A score exactly on a band boundary keeps the published predicate; say so, per file."""
     if "predicate" not in frame:
         return []
+    bounds = {bound for b in reference.bands(index_code) for bound in (b.lower, b.upper)}
     warnings = []
-    for _, row in frame.iterrows():
-        derived = band_of(index_code, row["score"])
-        stated = row["predicate"]
-        on_boundary = stated in boundary_bands(index_code, row["score"])
-        if pd.notna(stated) and derived and stated != derived.code and on_boundary:
+    on_a_bound = frame[frame["score"].isin(bounds)]
+    for n, sheet, row_number, score, stated in zip(
+        on_a_bound["file_id"],
+        on_a_bound["source_sheet"],
+        on_a_bound["source_row"],
+        on_a_bound["score"],
+        on_a_bound["predicate"],
+        strict=True,
+    ):
+        derived = band_of(index_code, score)
+        if pd.notna(stated) and derived and stated != derived.code:
+            if stated not in boundary_bands(index_code, score):
+                continue
             warnings.append(
-                Issue(
-                    "predicate_on_boundary",
-                    f"score {row['score']:g} sits on a band boundary: the published "
-                    f"predicate {stated} is kept (the band table alone gives {derived.code})",
-                    sheet=row["source_sheet"],
-                    row=int(row["source_row"]),
-                    column=labels.get("predicate", "predicate"),
-                    value=str(stated),
-                    severity=WARNING,
+                (
+                    int(n),
+                    Issue(
+                        "predicate_on_boundary",
+                        f"score {score:g} sits on a band boundary: the published predicate "
+                        f"{stated} is kept (the band table alone gives {derived.code})",
+                        sheet=None if pd.isna(sheet) else sheet,
+                        row=int(row_number),
+                        column=files[n].labels.get("predicate", "predicate"),
+                        value=str(stated),
+                        severity=WARNING,
+                    ),
                 )
             )
     return warnings
@@ -95,11 +192,12 @@ def _issues_from(
     errors: SchemaErrors,
     frame: pd.DataFrame,
     source: str,
-    labels: dict[str, str],
-    pemda_code: str,
+    files: list[FileFrames],
     masters: Masters,
-) -> list[Issue]:
+) -> list[tuple[int, Issue]]:
+    """Each failure as (file number, Issue); a check of a whole file once per file."""
     issues = []
+    reported: set[tuple[int, str]] = set()
     cases = errors.failure_cases
     coerced = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"])
     for case in cases.itertuples(index=False):
@@ -113,18 +211,44 @@ def _issues_from(
         row = frame.loc[case.index] if case.index is not None and pd.notna(case.index) else None
         if row is None and isinstance(value, bool | np.bool_):
             value = None  # a check of the whole frame: there is no cell to show
-        issues.append(
-            Issue(
-                check=_check_id(check),
-                message=_message(
-                    check, column, value, row, frame, source, labels, pemda_code, masters
-                ),
-                sheet=None if row is None or pd.isna(row["source_sheet"]) else row["source_sheet"],
-                row=None if row is None else int(row["source_row"]),
-                column=None if column is None else labels.get(column, column),
-                value=None if value is None or pd.isna(value) else _text(value),
+        numbers = [int(row["file_id"])] if row is not None else sorted(set(frame["file_id"]))
+        for n in numbers:
+            if check in FILE_CHECKS:
+                if (n, check) in reported:
+                    continue
+                reported.add((n, check))
+            whole_file = row is None or check in FILE_CHECKS
+            labels = files[n].labels
+            message = _message(
+                check,
+                column,
+                value,
+                None if whole_file else row,
+                frame[frame["file_id"] == n],
+                source,
+                labels,
+                files[n].pemda_code,
+                masters,
             )
-        )
+            issues.append(
+                (
+                    n,
+                    Issue(
+                        check=_check_id(check),
+                        message=message,
+                        sheet=None
+                        if whole_file or pd.isna(row["source_sheet"])
+                        else row["source_sheet"],
+                        row=None if whole_file else int(row["source_row"]),
+                        column=None
+                        if column is None or check in FILE_CHECKS
+                        else labels.get(column, column),
+                        value=None
+                        if whole_file and check in FILE_CHECKS or value is None or pd.isna(value)
+                        else _text(value),
+                    ),
+                )
+            )
     return issues
 
 
@@ -231,4 +355,6 @@ def _message(check, column, value, row, frame, source, labels, pemda_code, maste
         return "an SPBE evaluation has 47 indicators"
     if check == "field_uniqueness":
         return "duplicate value"
+    if check == "multiple_fields_uniqueness":
+        return "this number appears more than once in the file"
     return f"failed check {check} ({index.name})"

@@ -23,39 +23,17 @@ from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
 from contracts.text import fold
 from ingest import readers, workbooks
-from ingest.limits import Limits
 from ingest.numbers import parse_number, rescale_half_up
+from ingest.options import Options, raw_tables, sources
 
 SPBE_DOMAINS = ("kebijakan_internal", "tata_kelola", "manajemen", "layanan")
 IPP_SHEETS = ["Lampiran I", "Lampiran II"]
 MERIT_2025_CATEGORIES = {"dasar", "berkembang", "menengah", "maju"}
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
-# The reference sources of each regency and the raw table each writes; a refresh loads them
-# before the scores, which are checked against them.
-REFERENCE_SOURCES = {"agencies": "agency_master", "targets": "targets"}
-# The raw tables each source writes; the first is the one with a row per agency and year.
-_EXTRA_TABLES = {"spbe": ("spbe_indicator",)}
 _NUMERIC = {"targets": {"target_score"}}
 _NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
 _KAB = re.compile(r"\bkab\b")
-_REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
-
-
-def sources() -> list[str]:
-    """Every source, in load order: the reference sources first, then the indices."""
-    return [*REFERENCE_SOURCES, *reference.indices()]
-
-
-def raw_tables(source: str) -> tuple[str, ...]:
-    if source in REFERENCE_SOURCES:
-        return (REFERENCE_SOURCES[source],)
-    return (source, *_EXTRA_TABLES.get(source, ()))
-
-
-def is_region_code(text: str) -> bool:
-    """A Kemendagri code as a folder name: `NN` (a province) or `NN.NN` (a regency or city)."""
-    return bool(_REGION_CODE.match(text))
 
 
 @dataclass
@@ -66,17 +44,6 @@ class Parsed:
     frames: dict[str, pd.DataFrame]
     issues: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Per-file settings: the file's region (from its folder or the manifest) and the manifest's
-    options for its source."""
-
-    pemda_code: str
-    sheet: str | None = None
-    scale: float | None = None  # IPP: 5 or 100 when the decree states it
-    limits: Limits = field(default_factory=Limits)
 
 
 def parse_file(

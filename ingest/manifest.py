@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ingest.layouts import Options, sources
 from ingest.limits import Limits
+from ingest.options import Options, sources
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parent / "sources.yaml"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

@@ -7,22 +7,26 @@ error, a reader that raises, a portal that does not answer) stops the files afte
 from __future__ import annotations
 
 import dataclasses
-import time
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
+import numpy as np
 import pandas as pd
 
 from contracts.agencies import Masters
 from contracts.failures import ERROR, WARNING, Issue, SourceFileError
-from contracts.validate import validate
+from contracts.validate import Checked, FileFrames, validate_files
 from ingest import raw_store
-from ingest.fetch import FetchError, fetch
-from ingest.landing import land, sha256_of, sweep_partials
-from ingest.layouts import Options, is_region_code, parse_file, raw_tables
+from ingest.landing import land
+from ingest.layouts import Parsed, parse_file
 from ingest.limits import size_text
-from ingest.manifest import SourceEntry, inside
+from ingest.manifest import SourceEntry
+from ingest.options import Options, is_region_code, raw_tables
+from ingest.receiving import FetchRetry, Received, receive
 
 
 @dataclass
@@ -47,15 +51,6 @@ class FileOutcome:
         return self.errors[0].describe() if self.errors else None
 
 
-@dataclass(frozen=True)
-class FetchRetry:
-    """Delayed retries of one fetch that failed for a reason that may pass (no connection, a
-    timeout, a 5xx answer), after urllib3's own quick retries inside the fetch."""
-
-    attempts: int = 4
-    first_delay_seconds: float = 60.0
-
-
 def file_region(display: str, entry: SourceEntry) -> str | None:
     """A file under a folder named by a Kemendagri code belongs to that region
     (`sakip/<region code>/sakip_2024.xlsx`); any other file to its manifest entry's `pemda_code`."""
@@ -66,101 +61,95 @@ def file_region(display: str, entry: SourceEntry) -> str | None:
 def check_file(
     source: str, path: Path, options: Options, masters: Masters, name: str | None = None
 ) -> tuple[dict[str, pd.DataFrame], list[Issue]]:
-    """Read and validate a file without loading it: the frames that passed and every issue.
+    """Read and validate a file without loading it: the frames that passed and every issue."""
+    checked = check_files(source, [(path, options, name or str(path))], masters)
+    return checked.frames_of(0), checked.issues[0]
 
-    Any exception while reading or validating refuses the file (`unreadable`): one malformed
+
+def check_files(source: str, files: list[tuple[Path, Options, str]], masters: Masters) -> Checked:
+    """Read each file (path, options, name to show) and validate them all at once: the rows of
+    the files that passed (`file_id`: the file's number in `files`) and every file's issues.
+
+    Any exception while reading or validating a file refuses it (`unreadable`): one malformed
     file never stops the others.
     """
-    display = name or str(path)
-    try:
-        parsed = parse_file(source, path, options, masters, name=Path(display).name)
-        valid, issues = validate(source, parsed.frames, parsed.labels, options.pemda_code, masters)
-    except SourceFileError as exc:
-        return {}, [dataclasses.replace(exc.issue, file=display)]
-    except Exception as exc:  # noqa: BLE001 (a reader bug or a hostile file: refuse, go on)
-        return {}, [Issue("unreadable", f"{type(exc).__name__}: {exc}"[:500], file=display)]
-    # A cell already refused while parsing would only come back as a missing value: say it once.
-    unreadable = {(i.sheet, i.row, i.column) for i in parsed.issues}
-    issues = [i for i in issues if (i.sheet, i.row, i.column) not in unreadable]
-    issues = [dataclasses.replace(i, file=display) for i in parsed.issues + issues]
-    if any(i.severity == ERROR for i in issues):
-        return {}, issues
-    return valid, issues
-
-
-def ingest_file(
-    store: raw_store.RawStore,
-    source: str,
-    path: Path,
-    options: Options | None,
-    masters: Masters,
-    landing_dir: Path,
-    run_id: str,
-    display: str,
-    received_at: datetime,
-) -> tuple[FileOutcome, dict[str, pd.DataFrame]]:
-    """Land one file and load or refuse it; `options` is None when its region is unknown."""
-    sha256, size = sha256_of(path), path.stat().st_size
-    outcome = FileOutcome(
-        source,
-        display,
-        raw_store.UNCHANGED,
-        pemda_code=options.pemda_code if options else None,
-        sha256=sha256,
-        bytes=size,
-    )
-    if store.already_loaded(source, display, sha256):
-        outcome.message = "already loaded: same sha256"
-        store.record(_entry(outcome, run_id), [])
-        return outcome, {}
-    oversized = options is not None and size > options.limits.max_file_bytes
-    landed = None if oversized else land(path, sha256, landing_dir / source)
-    if options is None:
-        tables, outcome.issues = {}, [_no_region(display)]
-    elif landed is None:  # not copied: nothing of it is read, and the original stays where it is
-        tables, outcome.issues = {}, [_oversized(display, size, options)]
-    else:
-        tables, outcome.issues = check_file(source, landed, options, masters, name=display)
-    if outcome.errors:
-        outcome.status = raw_store.REFUSED
-        outcome.message = f"{len(outcome.errors)} error(s); first: {outcome.first_error}"
-        tables = {}
-    else:
-        main = tables[raw_tables(source)[0]]
-        outcome.status, outcome.rows = raw_store.LOADED, len(main)
-        if "evaluation_year" in main:
-            outcome.years = (int(main["evaluation_year"].min()), int(main["evaluation_year"].max()))
-        tables = {
-            t: f.assign(source_file=display, source_sha256=sha256, received_at=received_at)
-            for t, f in tables.items()
-        }
-        outcome.issues += _conflicts(store, raw_tables(source)[0], tables, display)
-        warnings = len(outcome.issues)
-        outcome.message = f"{warnings} warning(s)" if warnings else ""
-    store.record(_entry(outcome, run_id, landed), outcome.issues, tables or None)
-    return outcome, tables
-
-
-def _conflicts(
-    store: raw_store.RawStore, table: str, tables: dict[str, pd.DataFrame], display: str
-) -> list[Issue]:
-    """A warning for each row whose key another file holds, saying which of the two wins."""
-    rule = "(later announcement, then later receipt, then file name)"
-    return [
-        Issue(
-            "superseded",
-            f"replaces the row of {row.other_file} for the same key, by the precedence rule {rule}"
-            if row.incoming_wins
-            else f"not loaded: {row.other_file} holds the same key and wins by the precedence "
-            f"rule {rule}",
-            file=display,
-            sheet=None if pd.isna(row.source_sheet) else row.source_sheet,
-            row=int(row.source_row),
-            value=row.other_file,
-            severity=WARNING,
-        )
-        for row in store.conflicts(table, tables[table]).itertuples()
+    issues: list[list[Issue]] = [[] for _ in files]
+    readable: list[int] = []
+    parsed_files: list[Parsed] = []
+    for n, result in enumerate(_parse_all(source, files, masters)):
+        if isinstance(result, Parsed):
+            readable.append(n)
+            parsed_files.append(result)
+        else:
+            issues[n] = result
+    batch = [
+        FileFrames(files[n][1].pemda_code, p.frames, p.labels)
+        for n, p in zip(readable, parsed_files, strict=True)
     ]
+    try:
+        checked = validate_files(source, batch, masters)
+    except Exception as exc:  # noqa: BLE001 (a contract bug: refuse the batch, say why)
+        checked = Checked({}, [[_unreadable(exc, "")] for _ in batch])
+    for position, (n, parsed) in enumerate(zip(readable, parsed_files, strict=True)):
+        # A cell already refused while parsing would only come back as a missing value: say it once.
+        unreadable = {(i.sheet, i.row, i.column) for i in parsed.issues}
+        found = [
+            i for i in checked.issues[position] if (i.sheet, i.row, i.column) not in unreadable
+        ]
+        issues[n] = [dataclasses.replace(i, file=files[n][2]) for i in parsed.issues + found]
+    failed = [n for n, found in enumerate(issues) if any(i.severity == ERROR for i in found)]
+    numbers = np.array(readable, dtype="int64")
+    tables = {}
+    for table, rows in checked.tables.items():
+        rows = rows.assign(file_id=numbers[rows["file_id"].to_numpy()])
+        tables[table] = rows[~rows["file_id"].isin(failed)].reset_index(drop=True)
+    return Checked(tables, issues)
+
+
+# Past this many files a source's files are read by a process per core, each forked with the
+# masters already in memory; below it, starting the processes costs more than it saves.
+PARALLEL_FROM_FILES = 64
+_PARSING: dict[str, object] = {}
+
+
+def _parse_all(
+    source: str, files: list[tuple[Path, Options, str]], masters: Masters
+) -> list[Parsed | list[Issue]]:
+    """Each file read and conformed (`Parsed`), or the issue that refused it unread."""
+    workers = min(os.cpu_count() or 1, len(files) // PARALLEL_FROM_FILES)
+    if workers < 2:
+        return [
+            _parse_one(source, path, options, display, masters) for path, options, display in files
+        ]
+    _PARSING.update(source=source, masters=masters)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(
+                pool.map(_parse_in_worker, files, chunksize=max(1, len(files) // (workers * 8)))
+            )
+    finally:
+        _PARSING.clear()
+
+
+def _parse_in_worker(file: tuple[Path, Options, str]) -> Parsed | list[Issue]:
+    path, options, display = file
+    return _parse_one(_PARSING["source"], path, options, display, _PARSING["masters"])
+
+
+def _parse_one(
+    source: str, path: Path, options: Options, display: str, masters: Masters
+) -> Parsed | list[Issue]:
+    try:
+        return parse_file(source, path, options, masters, name=Path(display).name)
+    except SourceFileError as exc:
+        return [dataclasses.replace(exc.issue, file=display)]
+    except Exception as exc:  # noqa: BLE001 (a reader bug or a hostile file: refuse, go on)
+        return [_unreadable(exc, display)]
+
+
+def _unreadable(exc: Exception, display: str) -> Issue:
+    return Issue("unreadable", f"{type(exc).__name__}: {exc}"[:500], file=display)
 
 
 def _oversized(display: str, size: int, options: Options) -> Issue:
@@ -168,15 +157,6 @@ def _oversized(display: str, size: int, options: Options) -> Issue:
         "file_too_large",
         f"the file is {size_text(size)}, over the limit of "
         f"{size_text(options.limits.max_file_bytes)} (max_file_bytes in the manifest's limits)",
-        file=display,
-    )
-
-
-def _outside(display: str, sources_dir: Path) -> Issue:
-    return Issue(
-        "outside_sources",
-        f"the file leads outside the sources dir {sources_dir} (a symlink?): only files inside it "
-        "are read",
         file=display,
     )
 
@@ -200,104 +180,139 @@ def ingest_source(
     retry: FetchRetry | None = None,
     received_at: datetime | None = None,
 ) -> list[FileOutcome]:
-    """Every file of every manifest entry of one source, each loaded or refused on its own.
+    """Receive every file of one source's entries, then ingest them (`ingest_received`)."""
+    received = receive(entries, sources_dir, landing_dir, retry)
+    return ingest_received(store, source, received, landing_dir, run_id, received_at)
 
-    Score and target files are checked against the newest good master of their regency; a
-    master file loaded here is in force for the files after it. `received_at` is when the
-    refresh received its files (the time the run was made), the same for all of them.
+
+def ingest_received(
+    store: raw_store.RawStore,
+    source: str,
+    received: list[Received],
+    landing_dir: Path,
+    run_id: str,
+    received_at: datetime | None = None,
+) -> list[FileOutcome]:
+    """Every file received for one source, each loaded or refused on its own.
+
+    One already loaded is `unchanged` and not read. The others are landed, read, checked together
+    against their contracts and the agency masters in force (the newest good master of each
+    regency), and loaded or refused together, in one transaction. `received_at` is when the
+    refresh received its files (the time the run was made).
     """
-    retry = retry or FetchRetry()
     received_at = received_at or datetime.now(UTC).replace(tzinfo=None)
-    sweep_partials(landing_dir)
-    masters = store.masters()
-    outcomes = []
-    for entry in entries:
-        if entry.url:
-            download, failure = _fetch_with_retries(entry, landing_dir, retry)
-            if failure is not None:
-                outcome = FileOutcome(
-                    source, entry.url, raw_store.REFUSED, pemda_code=entry.pemda_code
-                )
-                outcome.issues = [Issue("fetch_failed", str(failure), file=entry.url)]
-                outcome.message = outcome.first_error or ""
-                store.record(_entry(outcome, run_id), outcome.issues)
-                outcomes.append(outcome)
-                continue
-            files = [(download, entry.url)]
+    outcomes: list[FileOutcome] = []
+    landed: dict[int, Path] = {}
+    to_check: list[tuple[int, Path, Options]] = []
+    loaded = store.loaded_versions(source)
+    for item in received:
+        outcome = FileOutcome(
+            source, item.display, raw_store.UNCHANGED, pemda_code=item.entry.pemda_code
+        )
+        outcomes.append(outcome)
+        if item.problem is not None:
+            outcome.issues = [item.problem]
+            continue
+        region = file_region(item.display, item.entry)
+        options = item.entry.options(region) if region else None
+        outcome.pemda_code = options.pemda_code if options else None
+        outcome.sha256, outcome.bytes = item.sha256, item.bytes
+        if loaded.get(item.display) == outcome.sha256:
+            outcome.message = "already loaded: same sha256"
+            continue
+        if options is None:
+            outcome.issues = [_no_region(item.display)]
+        elif outcome.bytes > options.limits.max_file_bytes:
+            # not copied: nothing of it is read, and the original stays where it is
+            outcome.issues = [_oversized(item.display, outcome.bytes, options)]
         else:
-            files = []
-            for path in entry.local_files(sources_dir):
-                if inside(path, sources_dir):
-                    files.append((path, _display(path, sources_dir)))
-                else:
-                    outcomes.append(_refuse_unread(store, source, path, entry, sources_dir, run_id))
-        for path, display in files:
-            region = file_region(display, entry)
-            options = entry.options(region) if region else None
-            outcome, tables = ingest_file(
-                store, source, path, options, masters, landing_dir, run_id, display, received_at
-            )
-            if source == "agencies" and tables:
-                masters = store.masters()  # the master that won, in force for what follows
-            outcomes.append(outcome)
+            landed[len(outcomes) - 1] = land(item.path, outcome.sha256, landing_dir / source)
+            to_check.append((len(outcomes) - 1, landed[len(outcomes) - 1], options))
+    checked = check_files(
+        source,
+        [(path, options, outcomes[n].file) for n, path, options in to_check],
+        store.masters(),
+    )
+    numbers = np.array([n for n, _, _ in to_check], dtype="int64")
+    for (n, _, _), issues in zip(to_check, checked.issues, strict=True):
+        outcomes[n].issues = issues
+    incoming = {
+        table: _with_lineage(rows, numbers[rows["file_id"].to_numpy()], outcomes, received_at)
+        for table, rows in checked.tables.items()
+    }
+    main = incoming.get(raw_tables(source)[0])
+    if main is not None:
+        summary = main.groupby("outcome")[
+            "evaluation_year" if "evaluation_year" in main else "source_row"
+        ]
+        for n, rows, first, last in zip(
+            summary.size().index, summary.size(), summary.min(), summary.max(), strict=True
+        ):
+            outcomes[n].status, outcomes[n].rows = raw_store.LOADED, int(rows)
+            if "evaluation_year" in main:
+                outcomes[n].years = (int(first), int(last))
+    incoming = {table: rows.drop(columns="outcome") for table, rows in incoming.items()}
+    _warn_of_conflicts(store, source, incoming, outcomes)
+    for outcome in outcomes:
+        if outcome.errors:
+            outcome.status = raw_store.REFUSED
+            outcome.message = f"{len(outcome.errors)} error(s); first: {outcome.first_error}"
+        elif outcome.status == raw_store.LOADED and outcome.issues:
+            outcome.message = f"{len(outcome.issues)} warning(s)"
+    store.record(
+        [_entry(o, run_id, landed.get(n)) for n, o in enumerate(outcomes)],
+        [(n, issue) for n, o in enumerate(outcomes) for issue in o.issues],
+        incoming,
+    )
     return outcomes
 
 
-def _refuse_unread(
+def _with_lineage(
+    rows: pd.DataFrame,
+    numbers: np.ndarray,
+    outcomes: list[FileOutcome],
+    received_at: datetime,
+) -> pd.DataFrame:
+    """Rows of many files, each with its file's name and sha256 and the time it was received;
+    `outcome` is the number of its file's outcome."""
+    files = pd.Series([o.file for o in outcomes])
+    digests = pd.Series([o.sha256 for o in outcomes])
+    return rows.drop(columns="file_id").assign(
+        source_file=files.to_numpy()[numbers],
+        source_sha256=digests.to_numpy()[numbers],
+        received_at=received_at,
+        outcome=numbers,
+    )
+
+
+def _warn_of_conflicts(
     store: raw_store.RawStore,
     source: str,
-    path: Path,
-    entry: SourceEntry,
-    sources_dir: Path,
-    run_id: str,
-) -> FileOutcome:
-    """A file the manifest reaches outside the sources dir: refused, neither read nor landed."""
-    display = str(path.relative_to(sources_dir)) if path.is_relative_to(sources_dir) else str(path)
-    outcome = FileOutcome(source, display, raw_store.REFUSED, pemda_code=entry.pemda_code)
-    outcome.issues = [_outside(display, sources_dir)]
-    outcome.message = outcome.first_error or ""
-    store.record(_entry(outcome, run_id), outcome.issues)
-    return outcome
-
-
-def _fetch_with_retries(
-    entry: SourceEntry, landing_dir: Path, retry: FetchRetry
-) -> tuple[Path, FetchError | None]:
-    """Fetch one URL, trying again after a growing delay while the failure may pass."""
-    name = entry.name or Path(entry.url.split("?")[0]).name or f"{entry.index}.json"
-    download = landing_dir / "_downloads" / entry.index / name
-    try:
-        url, headers, secrets = entry.request()
-    except KeyError as exc:
-        return download, FetchError(exc.args[0])
-    for attempt in range(retry.attempts):
-        try:
-            fetch(
-                url,
-                download,
-                read_timeout=entry.timeout_seconds,
-                max_bytes=entry.limits.max_file_bytes,
-                paging=entry.paging,
-                page_size=entry.page_size,
-                headers=headers,
-                secrets=secrets,
+    incoming: dict[str, pd.DataFrame],
+    outcomes: list[FileOutcome],
+) -> None:
+    """A warning for each row whose key another file holds, saying which of the two wins."""
+    table = raw_tables(source)[0]
+    if table not in incoming:
+        return
+    rule = "(later announcement, then later receipt, then file name)"
+    by_file = {o.file: o for o in outcomes}
+    for row in store.conflicts(table, incoming[table]).itertuples():
+        by_file[row.source_file].issues.append(
+            Issue(
+                "superseded",
+                f"replaces the row of {row.other_file} for the same key, by the precedence rule "
+                f"{rule}"
+                if row.incoming_wins
+                else f"not loaded: {row.other_file} holds the same key and wins by the "
+                f"precedence rule {rule}",
+                file=row.source_file,
+                sheet=None if pd.isna(row.source_sheet) else row.source_sheet,
+                row=int(row.source_row),
+                value=row.other_file,
+                severity=WARNING,
             )
-            return download, None
-        except FetchError as exc:
-            failure = exc
-            if not exc.transient or attempt == retry.attempts - 1:
-                break
-            time.sleep(retry.first_delay_seconds * 2**attempt)
-    attempts = f" (after {attempt + 1} attempts)" if attempt else ""
-    return download, FetchError(f"{failure}{attempts}", transient=failure.transient)
-
-
-def _display(path: Path, sources_dir: Path) -> str:
-    """A file as people name it: relative to the sources dir (`sakip/<region code>/sakip_2024.xlsx`)."""
-    try:
-        return str(path.resolve().relative_to(sources_dir.resolve()))
-    except ValueError:
-        return str(path)
+        )
 
 
 def _entry(outcome: FileOutcome, run_id: str, landed: Path | None = None) -> dict[str, object]:

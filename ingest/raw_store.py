@@ -1,8 +1,10 @@
 """The `raw` schema of the DuckDB warehouse: validated source rows, the ingest log, contract issues.
 
 A file's rows replace earlier rows of the same key (agency and evaluation year for scores; the
-whole regency for an agency master; agency, index and year for targets), in one transaction with
-its log entry, so a refused or failed load leaves the previous good rows in place.
+whole regency for an agency master; agency, index and year for targets). The files of one source
+are written together, in one transaction with their log entries, so a refused or failed load
+leaves the previous good rows in place, and the cost of a load grows with its rows, not with its
+files.
 
 When two files hold the same key, the row that wins is decided by the rows themselves, not by
 the order the files were read in: the later announcement date (where the source states one),
@@ -20,10 +22,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from contracts.agencies import Masters, agencies_from_frame
+from contracts.agencies import AGENCY_COLUMNS, Masters, agencies_from_frame
 from contracts.failures import Issue
+from contracts.schemas import FILE_COLUMNS
 from contracts.validate import table_schema
-from ingest.layouts import raw_tables, sources
+from ingest.options import raw_tables, sources
 
 SCHEMA = "raw"
 REPLACE_KEYS = {
@@ -64,6 +67,9 @@ create table if not exists {SCHEMA}.ingest_log (
         for name, sql_type in _LOG_COLUMNS.items()
     )
 }
+create table if not exists {SCHEMA}.file_versions (
+    index_code varchar, file varchar, sha256 varchar, status varchar, logged_at timestamp
+);
 create table if not exists {SCHEMA}.contract_issues (
     run_id varchar, index_code varchar, file varchar, sha256 varchar, sheet varchar,
     "row" integer, "column" varchar, "check" varchar, value varchar, message varchar,
@@ -83,24 +89,32 @@ LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
 STATUSES = (LOADED, REFUSED, UNCHANGED)
 
 
-def _rank(alias: str, frame: pd.DataFrame) -> str:
-    """A row's PRECEDENCE as a row value; a column the incoming rows lack counts as missing."""
-    parts = [
+def _rank_parts(alias: str, frame: pd.DataFrame) -> list[str]:
+    """A row's PRECEDENCE, part by part; a column the incoming rows lack counts as missing."""
+    return [
         f"coalesce({alias}.{c}, {_LOWEST.get(c, chr(39) * 2)})"
         if c in frame
         else _LOWEST.get(c, "''")
         for c in PRECEDENCE
     ]
-    return f"row({', '.join(parts)})"
+
+
+def _microseconds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps as DuckDB's TIMESTAMP (microseconds), as the raw tables hold them: pandas'
+    nanoseconds cannot hold the lowest precedence, year 1."""
+    dated = [c for c, kind in frame.dtypes.items() if str(kind).startswith("datetime64")]
+    return frame.astype({c: "datetime64[us]" for c in dated}) if dated else frame
+
+
+def _rank(alias: str, frame: pd.DataFrame) -> str:
+    """A row's PRECEDENCE as a row value, to compare two rows."""
+    return f"row({', '.join(_rank_parts(alias, frame))})"
 
 
 def _raw_table_schemas() -> dict:
-    """The contract of every raw table, by table name: its columns and their types (which do
-    not depend on the region, so none is named)."""
+    """The contract of every raw table, by table name: its columns and their types."""
     return {
-        table: table_schema(table, source, pemda_code="")
-        for source in sources()
-        for table in raw_tables(source)
+        table: table_schema(table, source) for source in sources() for table in raw_tables(source)
     }
 
 
@@ -116,6 +130,7 @@ class RawStore:
         self._con = duckdb.connect(str(path))
         self._con.execute(_DDL)
         self._create_raw_tables()
+        self._fill_file_versions()
 
     def __enter__(self) -> RawStore:
         return self
@@ -123,56 +138,104 @@ class RawStore:
     def __exit__(self, *exc: object) -> None:
         self._con.close()
 
-    def already_loaded(self, index_code: str, file: str, sha256: str) -> bool:
-        """Whether this version is the last one loaded from `file`: a file put back to an
-        earlier version is loaded again (it is a new receipt, and wins by it)."""
-        last = self._con.execute(
-            f"select sha256 from {SCHEMA}.ingest_log where index_code = ? and file = ? "
-            "and status = ? order by logged_at desc limit 1",
-            [index_code, file, LOADED],
+    def loaded_versions(self, index_code: str) -> dict[str, str]:
+        """The sha256 of the version last loaded from each file of a source: a file whose bytes
+        are that version is unchanged; one put back to an earlier version is loaded again (it is
+        a new receipt, and wins by it). One small table, not the whole ingest log."""
+        return self._versions(index_code, "and status = 'loaded'")
+
+    def decided_versions(self, index_code: str) -> dict[str, str]:
+        """The sha256 of the version last loaded or refused from each file of a source: a source
+        whose files all still have these bytes holds nothing new."""
+        return self._versions(index_code, "")
+
+    def _versions(self, index_code: str, condition: str) -> dict[str, str]:
+        rows = self._con.execute(
+            f"select file, sha256 from {SCHEMA}.file_versions where index_code = ? {condition} "
+            "qualify row_number() over (partition by file order by logged_at desc) = 1",
+            [index_code],
         ).fetchall()
-        return last == [(sha256,)]
+        return dict(rows)
+
+    def _fill_file_versions(self) -> None:
+        """A warehouse from before `file_versions`: each file's last decisions, from the log."""
+        if self._con.execute(f"select count(*) from {SCHEMA}.file_versions").fetchone()[0]:
+            return
+        self._con.execute(
+            f"""insert into {SCHEMA}.file_versions
+                select index_code, file, sha256, status, logged_at from {SCHEMA}.ingest_log
+                where status in (?, ?) and sha256 <> ''
+                qualify row_number() over (
+                    partition by index_code, file, status order by logged_at desc
+                ) = 1""",
+            [LOADED, REFUSED],
+        )
 
     def record(
         self,
-        entry: dict[str, object],
-        issues: list[Issue],
-        tables: dict[str, pd.DataFrame] | None = None,
+        entries: list[dict[str, object]],
+        issues: list[tuple[int, Issue]],
+        tables: dict[str, pd.DataFrame],
     ) -> None:
-        """Write a file's rows (if any), its log entry and its issues atomically."""
+        """Write the rows of a source's loaded files, their log entries and their issues (each
+        with the number of its entry) in one transaction."""
         now = datetime.now(UTC).replace(tzinfo=None)
         self._con.begin()
         try:
-            for table, frame in (tables or {}).items():
-                self._replace(table, frame.assign(loaded_at=now))
-            logged = {**entry, "logged_at": now}
-            self._con.execute(
-                f"insert into {SCHEMA}.ingest_log ({', '.join(_LOG_COLUMNS)}) "
-                f"values ({', '.join('?' * len(_LOG_COLUMNS))})",
-                [logged.get(name) for name in _LOG_COLUMNS],
+            for table, frame in tables.items():
+                if len(frame):
+                    self._replace(table, frame.assign(loaded_at=now))
+            log = pd.DataFrame(entries, columns=list(_LOG_COLUMNS)).assign(logged_at=now)
+            self._insert("ingest_log", log)
+            self._record_versions(
+                log[log["status"].isin([LOADED, REFUSED]) & (log["sha256"] != "")]
             )
             if issues:
-                rows = pd.DataFrame([asdict(i) for i in issues]).assign(
-                    run_id=entry["run_id"],
-                    index_code=entry["index_code"],
-                    sha256=entry["sha256"],
+                rows = pd.DataFrame([asdict(issue) for _, issue in issues]).assign(
+                    run_id=[entries[n]["run_id"] for n, _ in issues],
+                    index_code=[entries[n]["index_code"] for n, _ in issues],
+                    sha256=[entries[n]["sha256"] for n, _ in issues],
                     logged_at=now,
                 )
-                self._con.register("issues_frame", rows)
-                self._con.execute(
-                    f"insert into {SCHEMA}.contract_issues by name select * from issues_frame"
-                )
-                self._con.unregister("issues_frame")
+                self._insert("contract_issues", rows)
             self._con.commit()
         except Exception:
             self._con.rollback()
             raise
 
+    def _record_versions(self, decided: pd.DataFrame) -> None:
+        """Each file's last loaded and last refused version (one row per file and status)."""
+        if not len(decided):
+            return
+        self._con.register("decided", decided)
+        try:
+            self._con.execute(
+                f"delete from {SCHEMA}.file_versions v using decided d where "
+                "v.index_code = d.index_code and v.file = d.file and v.status = d.status"
+            )
+            self._con.execute(
+                f"insert into {SCHEMA}.file_versions "
+                "select index_code, file, sha256, status, logged_at from decided"
+            )
+        finally:
+            self._con.unregister("decided")
+
+    def _insert(self, table: str, frame: pd.DataFrame) -> None:
+        self._con.register("rows_frame", frame)
+        try:
+            self._con.execute(f"insert into {SCHEMA}.{table} by name select * from rows_frame")
+        finally:
+            self._con.unregister("rows_frame")
+
     def _create_raw_tables(self) -> None:
         """Every raw table exists from the start, typed by its contract, so dbt can build the
         marts even before a source has delivered its first file."""
         for table, schema in _raw_table_schemas().items():
-            columns = [f'"{name}" {_SQL_TYPES[str(c.dtype)]}' for name, c in schema.columns.items()]
+            columns = [
+                f'"{name}" {_SQL_TYPES[str(c.dtype)]}'
+                for name, c in schema.columns.items()
+                if name not in FILE_COLUMNS
+            ]
             columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
             self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")
             self._con.execute(
@@ -181,14 +244,23 @@ class RawStore:
 
     def masters(self) -> Masters:
         """The agency master in force for every regency: the last good master file of each."""
-        return Masters(agencies_from_frame(self._con.table(f"{SCHEMA}.agency_master").df()))
+        columns = ", ".join(AGENCY_COLUMNS)
+        master = self._con.execute(f"select {columns} from {SCHEMA}.agency_master").df()
+        return Masters(agencies_from_frame(master))
 
     def _replace(self, table: str, frame: pd.DataFrame) -> None:
-        """Rows of `frame` replace the rows of the same key they win over (PRECEDENCE); rows
-        that lose are not written."""
+        """Rows of `frame` (many files) replace the rows of the same key they win over
+        (PRECEDENCE); of rows of one key in `frame`, those of the winning file alone are kept.
+        Rows that lose are not written."""
         name = f"{SCHEMA}.{table}"
-        self._con.register("incoming", frame)
+        key = ", ".join(REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+        order = ", ".join(f"{part} desc" for part in _rank_parts("i", frame))
+        self._con.register("incoming_frame", _microseconds(frame))
         try:
+            self._con.execute(
+                "create or replace temp table incoming as select * from incoming_frame i "
+                f"qualify rank() over (partition by {key} order by {order}) = 1"
+            )
             on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
             self._con.execute(
                 f"delete from {name} t using incoming i where {on} and "
@@ -198,23 +270,36 @@ class RawStore:
                 f"insert into {name} by name select * from incoming i "
                 f"where not exists (select 1 from {name} t where {on})"
             )
+            self._con.execute("drop table incoming")
         finally:
-            self._con.unregister("incoming")
+            self._con.unregister("incoming_frame")
 
     def conflicts(self, table: str, frame: pd.DataFrame) -> pd.DataFrame:
-        """The rows of `frame` whose key another file already holds: that file, and whether the
-        incoming row wins (PRECEDENCE)."""
+        """The rows of `frame` (many files) whose key another file holds, in the table or in
+        `frame`: that file, and whether the incoming row wins over it (PRECEDENCE)."""
         name = f"{SCHEMA}.{table}"
-        self._con.register("incoming", frame)
+        keys = REPLACE_KEYS.get(table, SCORE_REPLACE_KEY)
+        columns = ", ".join([*keys, *(c for c in PRECEDENCE if c in frame)])
+        self._con.register("incoming", _microseconds(frame))
         try:
-            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+            on = " and ".join(f"t.{k} = i.{k}" for k in keys)
             return self._con.execute(
-                f"select distinct i.source_sheet, i.source_row, t.source_file as other_file, "
-                f"{_rank('i', frame)} >= {_rank('t', frame)} as incoming_wins "
-                f"from incoming i join {name} t on {on} where t.source_file <> i.source_file"
+                f"select distinct i.source_file, i.source_sheet, i.source_row, "
+                f"t.source_file as other_file, {_rank('i', frame)} >= {_rank('t', frame)} "
+                f"as incoming_wins from incoming i join (select {columns} from {name} "
+                f"union all select {columns} from incoming) t on {on} "
+                "where t.source_file <> i.source_file"
             ).df()
         finally:
             self._con.unregister("incoming")
+
+    def loaded_in_run(self, run_id: str, index_code: str) -> int:
+        """How many files of a source `run_id` loaded."""
+        return self._con.execute(
+            f"select count(*) from {SCHEMA}.ingest_log where run_id = ? and index_code = ? "
+            "and status = ?",
+            [run_id, index_code, LOADED],
+        ).fetchone()[0]
 
     def run_log(self, run_id: str) -> pd.DataFrame:
         return self._con.execute(

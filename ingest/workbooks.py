@@ -1,18 +1,20 @@
-"""XLSX workbooks: what openpyxl reads as values, and what a person sees that values alone hide.
+"""XLSX workbooks: the values python-calamine reads, and what a person sees that values hide.
 
-Before openpyxl opens a workbook, the archive is checked against the limits (a zip bomb, a
-shared string that expands to a gigabyte) and each sheet to be read is scanned once as XML
-(streamed, with defusedxml) for what would make its values mislead: a sheet or row hidden from
-the person who checked it, a formula whose result was never saved (openpyxl would read an empty
-cell), cells merged across data rows, a declared or used range over `max_sheet_cells`. Values
-then come from openpyxl in read-only mode with the declared dimension ignored, so a sheet that
-claims the last cell of the grid costs nothing.
+Before a workbook is read, the archive is checked against the limits (a zip bomb, a shared
+string that expands to a gigabyte) and each sheet to be read is scanned for what would make its
+values mislead: a sheet or row hidden from the person who checked it, a formula whose result was
+never saved (a reader would see an empty cell), cells merged across data rows, a declared or used
+range over `max_sheet_cells`. The scan looks for these in the sheet's XML text first (a declared
+range, merged ranges and hidden rows are one pattern each) and parses the XML, streamed with
+defusedxml, only when the sheet holds formulas, so an ordinary workbook costs about a
+millisecond. Values then come from python-calamine (Rust), which reads the cells a sheet holds,
+not the range it declares.
 """
 
 from __future__ import annotations
 
 import posixpath
-import warnings
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +29,13 @@ from ingest.readers import Table, find_table, is_blank
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+# The sheet XML's markers, with or without a namespace prefix (`<x:row ...>`).
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]+)"')
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([^"]+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REFERENCE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
 
 
 @dataclass
@@ -73,32 +82,25 @@ def read_xlsx(
                 sheet=missing,
             )
         scans = {e.name: _scan_sheet(archive, e, limits) for e in wanted}
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
-    with warnings.catch_warnings():  # about styles and extensions, never about values
-        warnings.simplefilter("ignore", UserWarning)
-        workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        tables = []
-        for entry in wanted:
-            _refuse_hidden_sheet(entry, entries)
-            worksheet = workbook[entry.name]
-            worksheet.reset_dimensions()  # the scan checked the real extent
-            lines = [
-                (n, list(values))
-                for n, values in enumerate(
-                    worksheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1
-                )
-                if not is_blank(list(values))
-            ]
-            if not lines:
-                _refuse_empty(entry, entries)
-            table = find_table(lines, known_headers, entry.name)
-            _refuse_what_values_hide(table, scans[entry.name])
-            tables.append(table)
-        return tables
-    finally:
-        workbook.close()
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 (calamine's own errors: the workbook cannot be read)
+        raise SourceFileError("not_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
+    tables = []
+    for entry in wanted:
+        _refuse_hidden_sheet(entry, entries)
+        cells = workbook.get_sheet_by_name(entry.name).to_python(skip_empty_area=False)
+        width = max((len(row) for row in cells), default=0)
+        _refuse_large(entry, len(cells) * width, limits, "uses")
+        lines = [(n, row) for n, row in enumerate(cells, start=1) if not is_blank(row)]
+        if not lines:
+            _refuse_empty(entry, entries)
+        table = find_table(lines, known_headers, entry.name)
+        _refuse_what_values_hide(table, scans[entry.name])
+        tables.append(table)
+    return tables
 
 
 def _open_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
@@ -151,17 +153,41 @@ def _first_visible(entries: list[SheetEntry]) -> list[SheetEntry]:
 
 
 def _scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, limits: Limits) -> SheetScan:
-    """One streaming pass over the sheet's XML; refuse a sheet over `max_sheet_cells`."""
-    from openpyxl.utils.cell import range_boundaries
+    """What the sheet's XML says beyond its values; refuse a sheet over `max_sheet_cells`."""
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-    scan = SheetScan()
     try:
-        stream = archive.open(entry.member)
+        xml = archive.read(entry.member)
     except KeyError as exc:
         raise SourceFileError(
             "not_xlsx", f"sheet {entry.name!r} is missing from the archive"
         ) from exc
-    with stream:
+    if _FORMULA.search(xml):
+        return _parse_sheet(archive, entry, limits)
+    scan = SheetScan()
+    dimension = _DIMENSION.search(xml)
+    if dimension:
+        scan.declared_cells = _area(dimension.group(1).decode())
+        _refuse_large(entry, scan.declared_cells, limits, "declares")
+    references = _CELL_REFERENCE.findall(xml)
+    if references:
+        scan.used_rows = max(int(row) for _, row in references)
+        scan.used_columns = max(column_index_from_string(c.decode()) for c, _ in set(references))
+        _refuse_large(entry, scan.used_rows * scan.used_columns, limits, "uses")
+    scan.merged = [range_boundaries(m.group(1).decode()) for m in _MERGE.finditer(xml)]
+    for row in _HIDDEN_ROW.finditer(xml):
+        number = _ROW_NUMBER.search(row.group())
+        if number:
+            scan.hidden_rows.add(int(number.group(1)))
+    return scan
+
+
+def _parse_sheet(archive: zipfile.ZipFile, entry: SheetEntry, limits: Limits) -> SheetScan:
+    """One streaming pass over the sheet's XML, cell by cell."""
+    from openpyxl.utils.cell import range_boundaries
+
+    scan = SheetScan()
+    with archive.open(entry.member) as stream:
         for _, element in iterparse(stream):
             tag = element.tag.removeprefix(_MAIN)
             if tag == "dimension":

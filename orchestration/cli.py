@@ -26,7 +26,7 @@ from pathlib import Path
 
 from contracts import reference
 from contracts.failures import ERROR, Issue
-from ingest.layouts import sources
+from ingest.options import sources
 
 PUBLISHED, REFUSED_FILES, NOT_PUBLISHED = 0, 1, 2
 PER_FILE_LIMIT = 300  # past this many files the summary is per source, refused files still listed
@@ -85,11 +85,16 @@ def _append_run_log(instance, run_id: str, path: Path) -> None:
 def refresh(args: argparse.Namespace) -> int:
     if args.target:
         os.environ["KINERJA_TARGET"] = args.target  # read when the definitions load
-    from ingest import raw_store
     from orchestration import settings as settings_module
-    from orchestration.definitions import defs
+    from orchestration.changes import tonight
 
     settings = settings_module.from_env()
+    news, received = tonight(settings)
+    if not news:
+        return _nothing_new(settings, len(received))
+    from ingest import raw_store
+    from orchestration.definitions import defs
+
     instance = _instance(args.verbose)
     job = defs.resolve_job_def("refresh")
     run_id = str(uuid.uuid4())  # known before the run, to name its log file
@@ -97,11 +102,17 @@ def refresh(args: argparse.Namespace) -> int:
     if args.verbose:
         result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
     else:
+        # On a night with nothing new dbt runs no test, so each of its blocking checks "emitted no
+        # result": by design, not news for the operator (the full log still has every event).
+        logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
         quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
         result = _run_quietly(job, quiet, instance, run_id, log_file)
     _append_run_log(instance, run_id, log_file)
     written = settings.files.current_for(result.run_id)
     published = _published(result)
+    if result.success and not published and not settings.files.built_by(result.run_id):
+        print(f"Nothing was built: the sources changed back meanwhile. Dagster's log: {log_file}")
+        return PUBLISHED
     if not written.exists():
         print(f"kinerja refresh: run {result.run_id} failed before it wrote anything.")
         print(f"Dagster's log: {log_file}")
@@ -143,6 +154,22 @@ def refresh(args: argparse.Namespace) -> int:
     for failure in _failures(result):
         print(f"  {failure}")
     return NOT_PUBLISHED
+
+
+def _nothing_new(settings, files: int) -> int:
+    """Every file as last loaded or refused and no model changed: nothing to read, build or
+    publish. The freshness of each source is still checked on the working file."""
+    from contracts import reference
+    from orchestration.lateness import describe, late, newest_years
+
+    served = "schema marts on PostgreSQL" if settings.target == "postgres" else settings.warehouse
+    print(f"kinerja refresh: nothing new: {files} files as last read, no model changed.")
+    print(f"{served} is untouched.")
+    for index_code in reference.indices():
+        overdue = late(newest_years(settings.files.working, index_code), index_code)
+        if overdue:
+            print(f"  {index_code}: {describe(overdue)}")
+    return PUBLISHED
 
 
 def _postgres_marts(published: bool) -> tuple[dict[str, int], list[str]]:
@@ -191,7 +218,7 @@ def _failures(result) -> list[str]:
 
 def _guess_source(path: Path) -> str | None:
     """The source a file's folders or name say (`sakip/<region code>/x.xlsx`, `rb_2024.csv`)."""
-    from ingest.layouts import sources
+    from ingest.options import sources
 
     for candidate in (*reversed(path.resolve().parent.parts), path.name.split("_")[0].lower()):
         if candidate in sources():
@@ -200,7 +227,7 @@ def _guess_source(path: Path) -> str | None:
 
 
 def _guess_region(path: Path, given: str | None) -> str | None:
-    from ingest.layouts import is_region_code
+    from ingest.options import is_region_code
 
     folders = [part for part in path.resolve().parent.parts if is_region_code(part)]
     return folders[-1] if folders else given
@@ -226,7 +253,7 @@ def validate(args: argparse.Namespace) -> int:
     """Master files named on the command line are checked first and, when good, checked
     against instead of the warehouse's master of their regency."""
     from contracts.agencies import agencies_from_frame
-    from ingest.layouts import Options
+    from ingest.options import Options
     from ingest.pipeline import check_file
     from orchestration import settings as settings_module
 

@@ -3,6 +3,10 @@
 The manifest is made at build time (`make` runs `dbt parse`); `dagster dev` re-parses on load.
 Sources declare `meta.dagster.asset_key`, so each staging model hangs off its ingest asset and
 the graph runs unbroken from file to mart. dbt tests become asset checks.
+
+When no source held news (no ingest step made a build) and the dbt project is the one that built
+the working file, dbt does not run: the step yields nothing, so the publish is skipped and the
+served warehouse is untouched. A changed model, seed or macro builds again on the same data.
 """
 
 import json
@@ -14,6 +18,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.changes import project_fingerprint
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
@@ -37,6 +42,12 @@ class LayerTranslator(DagsterDbtTranslator):
         return folders[0] if folders else "marts"
 
 
+def nothing_to_build(paths: KinerjaPaths, run_id: str) -> bool:
+    """No ingest step wrote a build, and the working file's marts come from this dbt project."""
+    files = paths.settings.files
+    return not files.built_by(run_id) and files.models_fingerprint() == project_fingerprint()
+
+
 def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
     """dbt runs in its project folder: hand it the run's build file as an absolute path. On
     PostgreSQL the build's raw tables are copied to the server first, and the marts are built
@@ -57,6 +68,9 @@ def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
     pool=WAREHOUSE_POOL,
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: KinerjaPaths):
+    if nothing_to_build(paths, context.run_id):
+        context.log.info("nothing new: no source changed and no model either; nothing to build")
+        return
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     events = dbt.cli(
         ["build", *dbt_arguments(paths, context.run_id)],

@@ -5,16 +5,10 @@ during Y+1). It warns: a late regency is news for the review, not a reason to st
 from datetime import date
 
 import dagster as dg
-import duckdb
 
 from contracts import reference
+from orchestration.lateness import PUBLICATION_LAG_YEARS, describe, late, newest_years
 from orchestration.resources import KinerjaPaths
-
-PUBLICATION_LAG_YEARS = 1
-
-
-def newest_year_allowed_lag(cadence_years: int) -> int:
-    return cadence_years + PUBLICATION_LAG_YEARS
 
 
 def build_freshness_check(index_code: str) -> dg.AssetChecksDefinition:
@@ -28,30 +22,16 @@ def build_freshness_check(index_code: str) -> dg.AssetChecksDefinition:
     )
     def fresh(context: dg.AssetCheckExecutionContext, paths: KinerjaPaths) -> dg.AssetCheckResult:
         warehouse = paths.settings.files.current_for(context.run.run_id)
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            newest = dict(
-                con.execute(
-                    f"select pemda_code, max(evaluation_year) from raw.{index_code} "
-                    "group by pemda_code order by pemda_code"
-                ).fetchall()
-            )
+        newest = newest_years(warehouse, index_code)
         this_year = date.today().year
-        late = {
-            pemda: year
-            for pemda, year in newest.items()
-            if this_year - year > newest_year_allowed_lag(cadence)
-        }
+        late_regencies = late(newest, index_code, this_year)
         return dg.AssetCheckResult(
-            passed=bool(newest) and not late,
+            passed=bool(newest) and not late_regencies,
             severity=dg.AssetCheckSeverity.WARN,
             metadata={"newest_evaluation_year": newest, "checked_in_year": this_year},
             description="no results loaded yet"
             if not newest
-            else (
-                "late: " + ", ".join(f"{pemda} (newest {year})" for pemda, year in late.items())
-                if late
-                else None
-            ),
+            else (describe(late_regencies) if late_regencies else None),
         )
 
     return fresh

@@ -1,7 +1,9 @@
 """One ingest step per source: read, validate and load its files into `raw.<table>`.
 
 The file is the unit: each is loaded whole or refused whole, and a refusal fails neither the
-step nor the run. The pandera contract is an asset check of the same asset that fails with
+step nor the run. A source whose files all still have the bytes last loaded or refused holds
+nothing new: its step reads nothing and writes nothing, and when no source holds news the refresh
+builds and publishes nothing (see `dbt_models.py`). The pandera contract is an asset check of the same asset that fails with
 ERROR severity and names the refused files (red in the UI), but does not block: the good files
 go on to dbt, the gate and the publish, and a refused file's previous good rows stay. The
 agency masters load first: every other source is checked against them.
@@ -10,12 +12,14 @@ agency masters load first: every other source is checked against them.
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
 from ingest import raw_store
-from ingest.layouts import REFERENCE_SOURCES, raw_tables, sources
-from ingest.pipeline import FetchRetry, ingest_source
+from ingest.options import REFERENCE_SOURCES, raw_tables, sources
+from ingest.pipeline import ingest_received
+from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
 from orchestration.resources import KinerjaPaths
 from serving import crash_points
@@ -92,15 +96,18 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
     def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
         settings = paths.settings
         retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
+        received = receive(paths.entries(source), settings.sources_dir, settings.landing_dir, retry)
+        if not _holds_news(settings, source, received, context.run_id):
+            context.log.info(f"nothing new: {len(received)} file(s) as last read")
+            yield from _nothing_new(keys, received)
+            return
         with raw_store.RawStore(settings.files.build_for(context.run_id)) as store:
-            outcomes = ingest_source(
+            outcomes = ingest_received(
                 store,
                 source,
-                paths.entries(source),
-                settings.sources_dir,
+                received,
                 settings.landing_dir,
                 context.run_id,
-                retry,
                 received_at=_received_at(context),
             )
             report = write_run_report(store, paths, context.run_id)
@@ -156,6 +163,43 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
         )
 
     return ingest
+
+
+def _holds_news(settings, source: str, received: list[Received], run_id: str) -> bool:
+    """Whether a source must be read tonight: a file new or changed since it was last loaded or
+    refused, a portal that failed, no warehouse yet, or a new agency master loaded by this run
+    (the files refused against the old one deserve another look)."""
+    files = settings.files
+    if not files.working.exists():
+        return True
+    try:
+        with raw_store.RawStore(files.working, read_only=True) as store:
+            decided = store.decided_versions(source)
+    except duckdb.CatalogException:  # a warehouse from before file versions were kept
+        return True
+    if anything_new(received, decided):
+        return True
+    if source == "agencies" or not files.built_by(run_id):
+        return False
+    with raw_store.RawStore(files.build_for(run_id)) as store:
+        return store.loaded_in_run(run_id, "agencies") > 0
+
+
+def _nothing_new(keys: list[dg.AssetKey], received: list[Received]):
+    for extra in keys[1:]:
+        yield dg.MaterializeResult(asset_key=extra)
+    yield dg.MaterializeResult(
+        asset_key=keys[0],
+        metadata={"files": len(received), "files_unchanged": len(received), "rows_loaded": 0},
+        check_results=[
+            dg.AssetCheckResult(
+                check_name=CONTRACT_CHECK,
+                passed=True,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description="nothing new: every file as last loaded or refused",
+            )
+        ],
+    )
 
 
 SOURCE_ASSETS = [build_source_asset(source) for source in sources()]

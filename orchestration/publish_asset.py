@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from orchestration.changes import project_fingerprint
 from orchestration.dbt_models import warehouse_models
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
@@ -37,7 +38,7 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: KinerjaPaths):
     _refuse_unless_passed(gate, settings)
     crash_points.reached("gate")
     entry = record_publish(build, context.run_id)
-    settings.files.publish(context.run_id)
+    settings.files.publish(context.run_id, project_fingerprint())
     context.log.info(f"published {settings.warehouse} (previous kept for rollback)")
     return dg.MaterializeResult(
         metadata={
@@ -70,7 +71,7 @@ def _publish_on_postgres(context: dg.AssetExecutionContext, settings, build):
     crash_points.reached("gate")
     entry = postgres.record_publish(build, context.run_id)
     postgres.publish()
-    settings.files.keep_build(context.run_id)
+    settings.files.keep_build(context.run_id, project_fingerprint())
     context.log.info("published marts on PostgreSQL (previous kept as marts_previous)")
     return dg.MaterializeResult(
         metadata={

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from contracts import reference
-from ingest.layouts import sources
+from ingest.options import sources
 from reports import bahasa
 from reports.charts import trend_svg
 from reports.exports import write_exports

@@ -49,6 +49,20 @@ class WarehouseFiles:
     def _build_owner(self) -> Path:
         return _beside(self.working, "build.run")
 
+    @property
+    def _models(self) -> Path:
+        return _beside(self.working, "models")
+
+    def models_fingerprint(self) -> str | None:
+        """The fingerprint of the dbt project that built the working file's marts."""
+        return self._models.read_text().strip() if self._models.exists() else None
+
+    def _keep_fingerprint(self, fingerprint: str | None) -> None:
+        if fingerprint:
+            self._models.write_text(fingerprint + "\n")
+        else:
+            self._models.unlink(missing_ok=True)
+
     def build_for(self, run_id: str) -> Path:
         """The build file of `run_id`, made from the working file the first time a step asks.
 
@@ -69,14 +83,18 @@ class WarehouseFiles:
         self._build_owner.write_text(run_id)
         return self.build
 
+    def built_by(self, run_id: str) -> bool:
+        """Whether `run_id` has made its build file (it had something to write)."""
+        return self._build_owner.exists() and self._build_owner.read_text() == run_id
+
     def current_for(self, run_id: str) -> Path:
         """Where `run_id` wrote: its build file while it exists, else the working file."""
         owned = self._build_owner.exists() and self._build_owner.read_text() == run_id
         return self.build if owned and self.build.exists() else self.working
 
-    def publish(self, run_id: str) -> None:
+    def publish(self, run_id: str, fingerprint: str | None = None) -> None:
         """Serve the marts of the build of `run_id`, keeping the served file as the previous one;
-        then the build becomes the working file."""
+        then the build becomes the working file, built by the dbt project of `fingerprint`."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to publish")
         if _wal(self.build).exists():
@@ -89,16 +107,20 @@ class WarehouseFiles:
             _replace_with_link(self.served, self.previous)
         os.replace(candidate, self.served)
         crash_points.reached("publish_served")
+        self._models.unlink(missing_ok=True)
         os.replace(self.build, self.working)
+        self._keep_fingerprint(fingerprint)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 
-    def keep_build(self, run_id: str) -> None:
+    def keep_build(self, run_id: str, fingerprint: str | None = None) -> None:
         """Make the build of `run_id` the working file without serving a DuckDB file (the marts
         are served by another engine)."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to keep")
+        self._models.unlink(missing_ok=True)
         os.replace(self.build, self.working)
+        self._keep_fingerprint(fingerprint)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from contracts.agencies import Masters, agencies_from_frame
-from ingest.layouts import Options
+from ingest.options import Options
 from ingest.pipeline import check_file
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ingest.layouts import raw_tables, sources
 from ingest.manifest import DEFAULT_MANIFEST
+from ingest.options import raw_tables, sources
 from ingest.raw_store import REPLACE_KEYS, SCORE_REPLACE_KEY
 from orchestration.settings import PROJECT_ROOT, Settings
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from contracts.failures import ERROR, WARNING
-from ingest.layouts import Options
+from ingest.options import Options
 from ingest.pipeline import check_file
 from tests import builders as b
 from tests.conftest import BEKASI, SAMPLES, sample_masters

@@ -20,7 +20,8 @@ import pytest
 from ingest import raw_store
 from ingest.limits import Limits
 from ingest.manifest import SourceEntry
-from ingest.pipeline import FetchRetry, ingest_source
+from ingest.pipeline import ingest_source
+from ingest.receiving import FetchRetry
 from tests.conftest import SAMPLES
 from tests.corpus.make_corpus import SPIP_RECORD, ckan, spbe_document
 

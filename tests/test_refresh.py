@@ -9,11 +9,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contracts import reference
 from orchestration import cli
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, query_internal, run_refresh
-from tests.digests import mart_digests
+from tests.conftest import (
+    BEKASI,
+    KARAWANG,
+    SAMPLES,
+    query,
+    query_internal,
+    run_refresh,
+    sha256,
+)
 from tests.test_fetch import Portal
 
 BEKASI_YEARS, KARAWANG_YEARS = range(2021, 2026), range(2023, 2026)
@@ -120,22 +128,37 @@ def test_refresh_loads_every_sample_file_of_both_regencies(settings):
     assert (settings.landing_dir / "merit" / f"{sha256}.csv").exists()
 
 
-def test_rerun_on_unchanged_inputs_loads_nothing(settings):
+def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
+    """A night with nothing new: the scheduled job reads no file, runs no dbt, publishes nothing,
+    and still checks every source's freshness; `kinerja refresh` says so without Dagster."""
     run_refresh(settings)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     tables = [*EXPECTED_ROWS, "targets"]
     before = {t: query_internal(settings, snapshot.format(t)) for t in tables}
-    served = mart_digests(settings.warehouse)
+    served, working = sha256(settings.warehouse), sha256(settings.working)
     second = run_refresh(settings)
     assert second.success
+    assert sha256(settings.warehouse) == served and sha256(settings.working) == working
     assert {t: query_internal(settings, snapshot.format(t)) for t in tables} == before
-    assert mart_digests(settings.warehouse) == served, "the same inputs, the same marts"
-    statuses = query_internal(
-        settings,
-        "select status, count(*) from raw.ingest_log where run_id = ? group by 1",
-        [second.run_id],
-    )
-    assert statuses == [("unchanged", SAMPLE_FILES)]
+    logged = "select count(*) from raw.ingest_log where run_id = ?"
+    assert query_internal(settings, logged, [second.run_id]) == [(0,)]
+    assert not settings.files.built_by(second.run_id)
+    succeeded = {e.step_key for e in second.all_events if e.is_step_success}
+    assert "published__warehouse" not in succeeded and "warehouse_models" in succeeded
+    freshness = {
+        e.asset_key.path[-1]
+        for e in second.get_asset_check_evaluations()
+        if e.check_name == "new_evaluation_year_within_cadence"
+    }
+    assert freshness == set(reference.indices())
+    env = {
+        "KINERJA_SOURCES_DIR": str(settings.sources_dir),
+        "KINERJA_WAREHOUSE": str(settings.warehouse),
+    }
+    third = kinerja("refresh", env_overrides=env)
+    assert third.returncode == 0, third.stdout
+    assert f"nothing new: {SAMPLE_FILES} files as last read, no model changed" in third.stdout
+    assert sha256(settings.warehouse) == served and sha256(settings.working) == working
 
 
 def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):

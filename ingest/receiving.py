@@ -1,0 +1,140 @@
+"""What a refresh receives tonight: every file of the manifest, fetched or found, and hashed.
+
+Deliberately light (no pandas, no contracts): whether anything is new is decided from these
+hashes alone, in a second on a night when nothing changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.failures import Issue
+from ingest.fetch import FetchError, fetch
+from ingest.landing import sha256_of, sweep_partials
+from ingest.manifest import SourceEntry, inside
+
+
+@dataclass(frozen=True)
+class FetchRetry:
+    """Delayed retries of one fetch that failed for a reason that may pass (no connection, a
+    timeout, a 5xx answer), after urllib3's own quick retries inside the fetch."""
+
+    attempts: int = 4
+    first_delay_seconds: float = 60.0
+
+
+@dataclass
+class Received:
+    """A file a source delivered tonight: a download or a local file, hashed; or why it was
+    refused unread (a failed fetch, a path outside the sources dir)."""
+
+    path: Path | None
+    display: str
+    entry: SourceEntry
+    problem: Issue | None = None
+    sha256: str = ""
+    bytes: int = 0
+
+
+def receive(
+    entries: list[SourceEntry],
+    sources_dir: Path,
+    landing_dir: Path,
+    retry: FetchRetry | None = None,
+    sweep: bool = True,
+) -> list[Received]:
+    """Every file of the entries, fetched or found, and hashed: what tonight's refresh received.
+    A file two entries match is received once, with the first entry's options. `sweep` removes
+    what a killed refresh left half-written; only the holder of the writer lock may."""
+    if sweep:
+        sweep_partials(landing_dir)
+    received: list[Received] = []
+    seen: set[str] = set()
+    for item in _received(entries, sources_dir, landing_dir, retry or FetchRetry()):
+        if item.display in seen:
+            continue
+        seen.add(item.display)
+        if item.problem is None:
+            item.sha256, item.bytes = sha256_of(item.path), item.path.stat().st_size
+        received.append(item)
+    return received
+
+
+def anything_new(received: list[Received], decided: dict[str, str]) -> bool:
+    """Whether a source holds news: a file whose bytes are not the version last loaded or refused
+    (`decided`: file -> sha256), or one refused unread (a portal that failed)."""
+    return any(r.problem is not None or decided.get(r.display) != r.sha256 for r in received)
+
+
+def _received(
+    entries: list[SourceEntry], sources_dir: Path, landing_dir: Path, retry: FetchRetry
+) -> Iterator[Received]:
+    """Every file of the entries: a download, or a local file inside the sources dir."""
+    for entry in entries:
+        if entry.url:
+            download, failure = _fetch_with_retries(entry, landing_dir, retry)
+            problem = Issue("fetch_failed", str(failure), file=entry.url) if failure else None
+            yield Received(download, entry.url, entry, problem)
+            continue
+        for path in entry.local_files(sources_dir):
+            if inside(path, sources_dir):
+                yield Received(path, _display(path, sources_dir), entry)
+            else:
+                display = (
+                    str(path.relative_to(sources_dir))
+                    if path.is_relative_to(sources_dir)
+                    else str(path)
+                )
+                yield Received(path, display, entry, _outside(display, sources_dir))
+
+
+def _fetch_with_retries(
+    entry: SourceEntry, landing_dir: Path, retry: FetchRetry
+) -> tuple[Path, FetchError | None]:
+    """Fetch one URL, trying again after a growing delay while the failure may pass."""
+    name = entry.name or Path(entry.url.split("?")[0]).name or f"{entry.index}.json"
+    download = landing_dir / "_downloads" / entry.index / name
+    try:
+        url, headers, secrets = entry.request()
+    except KeyError as exc:
+        return download, FetchError(exc.args[0])
+    for attempt in range(retry.attempts):
+        try:
+            fetch(
+                url,
+                download,
+                read_timeout=entry.timeout_seconds,
+                max_bytes=entry.limits.max_file_bytes,
+                paging=entry.paging,
+                page_size=entry.page_size,
+                headers=headers,
+                secrets=secrets,
+            )
+            return download, None
+        except FetchError as exc:
+            failure = exc
+            if not exc.transient or attempt == retry.attempts - 1:
+                break
+            time.sleep(retry.first_delay_seconds * 2**attempt)
+    attempts = f" (after {attempt + 1} attempts)" if attempt else ""
+    return download, FetchError(f"{failure}{attempts}", transient=failure.transient)
+
+
+def _outside(display: str, sources_dir: Path) -> Issue:
+    return Issue(
+        "outside_sources",
+        f"the file leads outside the sources dir {sources_dir} (a symlink?): only files inside it "
+        "are read",
+        file=display,
+    )
+
+
+def _display(path: Path, sources_dir: Path) -> str:
+    """A file as people name it: relative to the sources dir (`sakip/<region code>/sakip_2024.xlsx`)."""
+    try:
+        return str(path.resolve().relative_to(sources_dir.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,73 @@
+"""Whether tonight's refresh has anything to do, decided from hashes alone.
+
+Nothing is new when every source file still has the bytes it had when it was last loaded or
+refused, no portal failed, and the dbt project is the one that built the working file. Then
+there is nothing to read, build, check or publish: `kinerja refresh` says so in about a second,
+without starting Dagster, and the ingest and dbt steps of a scheduled run skip their work the
+same way. No pandas, dbt or Great Expectations is imported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+from ingest.manifest import load_manifest
+from ingest.options import sources
+from ingest.receiving import FetchRetry, Received, anything_new, receive
+from orchestration.settings import PROJECT_ROOT, Settings
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+_BUILT_FROM = {".sql", ".yml", ".csv"}
+_NOT_SOURCES = {"target", "logs", "dbt_packages"}
+
+
+def project_fingerprint() -> str:
+    """sha256 of the dbt project's sources (models, seeds, macros, snapshots, tests, settings)."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in _NOT_SOURCES and path.suffix in _BUILT_FROM:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
+    """Per source, each file's version last loaded or refused, from the working file; None when
+    there is no working file yet (or one from before file versions were kept)."""
+    working = settings.files.working
+    if not working.exists():
+        return None
+    try:
+        with duckdb.connect(str(working), read_only=True) as con:
+            rows = con.execute(
+                "select index_code, file, sha256 from raw.file_versions qualify row_number() "
+                "over (partition by index_code, file order by logged_at desc) = 1"
+            ).fetchall()
+    except duckdb.CatalogException:
+        return None
+    decided: dict[str, dict[str, str]] = {}
+    for source, file, sha256 in rows:
+        decided.setdefault(source, {})[file] = sha256
+    return decided
+
+
+def tonight(settings: Settings) -> tuple[list[str], list[Received]]:
+    """What is new tonight (empty: nothing), and every file received, without sweeping landing
+    (a refresh in progress may be writing there)."""
+    decided = decided_versions(settings)
+    entries = load_manifest(settings.manifest)
+    retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
+    news, received = [], []
+    for source in sources():
+        mine = [e for e in entries if e.index == source]
+        files = receive(mine, settings.sources_dir, settings.landing_dir, retry, sweep=False)
+        received += files
+        if decided is not None and anything_new(files, decided.get(source, {})):
+            news.append(f"{source}: new or changed files")
+    if decided is None:
+        news.insert(0, "no warehouse yet")
+    elif settings.files.models_fingerprint() != project_fingerprint():
+        news.append("the dbt project changed")
+    return news, received
