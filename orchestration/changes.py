@@ -1,7 +1,8 @@
 """Whether tonight's refresh has anything to do, decided from hashes alone.
 
 Nothing is new when every source file still has the bytes it had when it was last loaded or
-refused, no portal failed, and the dbt project is the one that built the working file. Then
+refused, no portal failed, the dbt project is the one that built the working file, and no
+rollback is in force (a rollback serves the previous generation until the next refresh). Then
 there is nothing to read, build, check or publish: `kinerja refresh` says so in about a second,
 without starting Dagster, and the ingest and dbt steps of a scheduled run skip their work the
 same way. No pandas, dbt or Great Expectations is imported here.
@@ -58,16 +59,37 @@ def tonight(settings: Settings) -> tuple[list[str], list[Received]]:
     (a refresh in progress may be writing there)."""
     decided = decided_versions(settings)
     entries = load_manifest(settings.manifest)
-    retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
+    once = FetchRetry(attempts=1)  # a portal that fails is news: the refresh retries it properly
     news, received = [], []
     for source in sources():
         mine = [e for e in entries if e.index == source]
-        files = receive(mine, settings.sources_dir, settings.landing_dir, retry, sweep=False)
+        files = receive(mine, settings.sources_dir, settings.landing_dir, once, sweep=False)
         received += files
         if decided is not None and anything_new(files, decided.get(source, {})):
             news.append(f"{source}: new or changed files")
     if decided is None:
         news.insert(0, "no warehouse yet")
-    elif settings.files.models_fingerprint() != project_fingerprint():
-        news.append("the dbt project changed")
+    else:
+        news += stale_marts(settings)
     return news, received
+
+
+def stale_marts(settings: Settings) -> list[str]:
+    """Why the working file's marts must be built and served again though no source changed: a
+    changed dbt project, or a rollback in force (served until the next successful refresh)."""
+    reasons = []
+    if settings.files.models_fingerprint() != project_fingerprint():
+        reasons.append("the dbt project changed")
+    if settings.target == "duckdb" and _rolled_back(settings.files.served):
+        reasons.append("a rollback is in force")
+    return reasons
+
+
+def _rolled_back(served) -> bool:
+    if not served.exists():
+        return False
+    with duckdb.connect(str(served), read_only=True) as con:
+        last = con.execute(
+            "select event from marts.publish_log order by published_at desc limit 1"
+        ).fetchall()
+    return last == [("rollback",)]

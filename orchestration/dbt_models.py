@@ -18,7 +18,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.changes import project_fingerprint
+from orchestration.changes import stale_marts
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
@@ -43,9 +43,9 @@ class LayerTranslator(DagsterDbtTranslator):
 
 
 def nothing_to_build(paths: KinerjaPaths, run_id: str) -> bool:
-    """No ingest step wrote a build, and the working file's marts come from this dbt project."""
-    files = paths.settings.files
-    return not files.built_by(run_id) and files.models_fingerprint() == project_fingerprint()
+    """No ingest step wrote a build, and the working file's marts are current: built by this dbt
+    project, and served (no rollback in force)."""
+    return not paths.settings.files.built_by(run_id) and not stale_marts(paths.settings)
 
 
 def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
