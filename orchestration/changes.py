@@ -88,8 +88,11 @@ def stale_marts(settings: Settings) -> list[str]:
 def _rolled_back(served) -> bool:
     if not served.exists():
         return False
-    with duckdb.connect(str(served), read_only=True) as con:
-        last = con.execute(
-            "select event from marts.publish_log order by published_at desc limit 1"
-        ).fetchall()
+    try:
+        with duckdb.connect(str(served), read_only=True) as con:
+            last = con.execute(
+                "select event from marts.publish_log order by published_at desc limit 1"
+            ).fetchall()
+    except duckdb.CatalogException:  # a served file from before the publish log
+        return False
     return last == [("rollback",)]
