@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ import pandas as pd
 from contracts.agencies import Masters
 from contracts.failures import ERROR, WARNING, Issue, SourceFileError
 from contracts.validate import Checked, FileFrames, validate_files
-from ingest import raw_store
+from ingest import progress, raw_store
 from ingest.landing import land
 from ingest.layouts import Parsed, parse_file
 from ingest.limits import size_text
@@ -118,18 +119,26 @@ def _parse_all(
     """Each file read and conformed (`Parsed`), or the issue that refused it unread."""
     workers = min(os.cpu_count() or 1, len(files) // PARALLEL_FROM_FILES)
     if workers < 2:
-        return [
-            _parse_one(source, path, options, display, masters) for path, options, display in files
-        ]
+        return list(
+            _each_done(
+                source,
+                (_parse_one(source, path, options, name, masters) for path, options, name in files),
+            )
+        )
     _PARSING.update(source=source, masters=masters)
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(
-                pool.map(_parse_in_worker, files, chunksize=max(1, len(files) // (workers * 8)))
-            )
+            chunks = max(1, min(len(files) // (workers * 8), 64))
+            return list(_each_done(source, pool.map(_parse_in_worker, files, chunksize=chunks)))
     finally:
         _PARSING.clear()
+
+
+def _each_done(source: str, results: Iterable[Parsed | list[Issue]]):
+    for result in results:
+        progress.files_done(source)
+        yield result
 
 
 def _parse_in_worker(file: tuple[Path, Options, str]) -> Parsed | list[Issue]:
@@ -228,6 +237,7 @@ def ingest_received(
         else:
             landed[len(outcomes) - 1] = land(item.path, outcome.sha256, landing_dir / source)
             to_check.append((len(outcomes) - 1, landed[len(outcomes) - 1], options))
+    progress.files_done(source, len(outcomes) - len(to_check))  # not read: nothing to wait for
     checked = check_files(
         source,
         [(path, options, outcomes[n].file) for n, path, options in to_check],

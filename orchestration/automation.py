@@ -7,20 +7,38 @@ import dagster as dg
 
 from ingest.landing import sha256_of
 from ingest.manifest import load_manifest
+from orchestration.changes import tonight
+from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.resources import KinerjaPaths
 
 REFRESH_JOB = "refresh"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Jakarta"
+_TAG_LIMIT = 200
 
-nightly_refresh = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly_refresh",
     job_name=REFRESH_JOB,
     cron_schedule=NIGHTLY_CRON,
     execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The nightly refresh, ahead of the monthly reviews.",
+    description="The nightly refresh, ahead of the monthly reviews; on a night with nothing new, "
+    "only the freshness checks.",
 )
+def nightly_refresh(context: dg.ScheduleEvaluationContext, paths: KinerjaPaths):
+    """The whole refresh when a source file, a portal or the dbt project has news (decided from
+    hashes, `orchestration/changes.py`); else a run of the freshness checks alone, which reads
+    the working file and leaves the served one untouched."""
+    news, received = tonight(paths.settings)
+    if news:
+        return dg.RunRequest(tags={"kinerja/news": "; ".join(news)[:_TAG_LIMIT]})
+    context.log.info(f"nothing new: {len(received)} files as last read, no model changed")
+    return dg.RunRequest(
+        asset_selection=[],
+        asset_check_keys=[check.check_key for check in FRESHNESS_CHECKS],
+        tags={"kinerja/news": "nothing new: freshness checks only"},
+    )
 
 
 @dg.sensor(

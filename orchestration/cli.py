@@ -92,7 +92,7 @@ def refresh(args: argparse.Namespace) -> int:
     news, received = tonight(settings)
     if not news:
         return _nothing_new(settings, len(received))
-    from ingest import raw_store
+    from ingest import progress, raw_store
     from orchestration.definitions import defs
 
     instance = _instance(args.verbose)
@@ -106,7 +106,11 @@ def refresh(args: argparse.Namespace) -> int:
         # result": by design, not news for the operator (the full log still has every event).
         logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
         quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        result = _run_quietly(job, quiet, instance, run_id, log_file)
+        stop = progress.listen(progress.TerminalProgress(len(received), sys.stderr))
+        try:
+            result = _run_quietly(job, quiet, instance, run_id, log_file)
+        finally:
+            stop()
     _append_run_log(instance, run_id, log_file)
     written = settings.files.current_for(result.run_id)
     published = _published(result)

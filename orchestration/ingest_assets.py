@@ -16,7 +16,7 @@ import duckdb
 
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
-from ingest import raw_store
+from ingest import progress, raw_store
 from ingest.options import REFERENCE_SOURCES, raw_tables, sources
 from ingest.pipeline import ingest_received
 from ingest.receiving import FetchRetry, Received, anything_new, receive
@@ -99,6 +99,7 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
         received = receive(paths.entries(source), settings.sources_dir, settings.landing_dir, retry)
         if not _holds_news(settings, source, received, context.run_id):
             context.log.info(f"nothing new: {len(received)} file(s) as last read")
+            progress.files_done(source, len(received))
             yield from _nothing_new(keys, received)
             return
         with raw_store.RawStore(settings.files.build_for(context.run_id)) as store:
@@ -113,10 +114,16 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
             report = write_run_report(store, paths, context.run_id)
         if any(o.status == raw_store.LOADED for o in outcomes):
             crash_points.reached("raw_load")
-        for outcome in outcomes:
-            log = context.log.warning if outcome.status == raw_store.REFUSED else context.log.info
-            log(f"{outcome.status}: {outcome.file} ({outcome.rows} rows) {outcome.message}")
         refused = [o for o in outcomes if o.status == raw_store.REFUSED]
+        # One event per refused file; the rest in one line (raw.ingest_log has every file), so
+        # that ten thousand files are not ten thousand writes to Dagster's event log.
+        for outcome in refused:
+            context.log.warning(f"refused: {outcome.file} {outcome.message}")
+        counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}
+        context.log.info(
+            ", ".join(f"{n} {status}" for status, n in counts.items())
+            + f"; {sum(o.rows for o in outcomes)} rows loaded (every file: raw.ingest_log)"
+        )
         if refused:
             alert = {
                 "kind": "files_refused",
@@ -132,7 +139,6 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
             send_alert(settings, alert, context.log)
         issues = [i for o in outcomes for i in o.issues]
         errors = [i for i in issues if i.severity == ERROR]
-        counts = {s: sum(o.status == s for o in outcomes) for s in raw_store.STATUSES}
         for extra in keys[1:]:
             yield dg.MaterializeResult(asset_key=extra)
         yield dg.MaterializeResult(

@@ -6,11 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import pandas as pd
 import pytest
 
 from contracts import reference
 from orchestration import cli
+from orchestration.automation import nightly_refresh
+from orchestration.definitions import build_definitions
+from orchestration.freshness import FRESHNESS_CHECKS
+from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
 from tests.conftest import (
@@ -129,8 +134,9 @@ def test_refresh_loads_every_sample_file_of_both_regencies(settings):
 
 
 def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
-    """A night with nothing new: the scheduled job reads no file, runs no dbt, publishes nothing,
-    and still checks every source's freshness; `kinerja refresh` says so without Dagster."""
+    """A night with nothing new: the job reads no file, runs no dbt, publishes nothing, and still
+    checks every source's freshness; the schedule asks for the freshness checks alone, and
+    `kinerja refresh` says so without Dagster."""
     run_refresh(settings)
     snapshot = "select count(*), sum(hash(agency_code, evaluation_year, source_row, loaded_at)) from raw.{}"
     tables = [*EXPECTED_ROWS, "targets"]
@@ -151,6 +157,20 @@ def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
         if e.check_name == "new_evaluation_year_within_cadence"
     }
     assert freshness == set(reference.indices())
+    paths = KinerjaPaths.from_settings(settings)
+    request = nightly_refresh(dg.build_schedule_context(resources={"paths": paths}))
+    assert request.asset_selection == []
+    assert set(request.asset_check_keys) == {check.check_key for check in FRESHNESS_CHECKS}
+    checks_only = (
+        build_definitions(settings)
+        .resolve_job_def("refresh")
+        .get_subset(asset_selection=set(), asset_check_selection=set(request.asset_check_keys))
+    )
+    night = checks_only.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    assert night.success and not night.get_asset_materialization_events()
+    assert {e.asset_key.path[-1] for e in night.get_asset_check_evaluations()} == freshness
     env = {
         "KINERJA_SOURCES_DIR": str(settings.sources_dir),
         "KINERJA_WAREHOUSE": str(settings.warehouse),

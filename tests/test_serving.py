@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.automation import NIGHTLY_CRON, TIMEZONE, new_source_files
+from orchestration.automation import NIGHTLY_CRON, TIMEZONE, new_source_files, nightly_refresh
 from orchestration.definitions import build_definitions
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
@@ -245,6 +245,10 @@ def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Jakarta")
     assert (NIGHTLY_CRON, TIMEZONE) == ("0 2 * * *", "Asia/Jakarta")
     assert schedule.job_name == "refresh"
+    paths = KinerjaPaths.from_settings(settings)
+    first_night = nightly_refresh(dg.build_schedule_context(resources={"paths": paths}))
+    assert first_night.asset_selection is None and first_night.asset_check_keys is None
+    assert first_night.tags["kinerja/news"] == "no warehouse yet"
 
 
 def test_a_regency_without_a_new_year_for_longer_than_its_cadence_is_flagged(settings, sources):
