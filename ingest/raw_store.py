@@ -144,11 +144,6 @@ class RawStore:
         a new receipt, and wins by it). One small table, not the whole ingest log."""
         return self._versions(index_code, "and status = 'loaded'")
 
-    def decided_versions(self, index_code: str) -> dict[str, str]:
-        """The sha256 of the version last loaded or refused from each file of a source: a source
-        whose files all still have these bytes holds nothing new."""
-        return self._versions(index_code, "")
-
     def _versions(self, index_code: str, condition: str) -> dict[str, str]:
         rows = self._con.execute(
             f"select file, sha256 from {SCHEMA}.file_versions where index_code = ? {condition} "

@@ -11,6 +11,7 @@ same way. No pandas, dbt or Great Expectations is imported here.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import duckdb
 
@@ -37,16 +38,12 @@ def project_fingerprint() -> str:
 def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
     """Per source, each file's version last loaded or refused, from the working file; None when
     there is no working file yet (or one from before file versions were kept)."""
-    working = settings.files.working
-    if not working.exists():
-        return None
-    try:
-        with duckdb.connect(str(working), read_only=True) as con:
-            rows = con.execute(
-                "select index_code, file, sha256 from raw.file_versions qualify row_number() "
-                "over (partition by index_code, file order by logged_at desc) = 1"
-            ).fetchall()
-    except duckdb.CatalogException:
+    rows = _read_only(
+        settings.files.working,
+        "select index_code, file, sha256 from raw.file_versions qualify row_number() "
+        "over (partition by index_code, file order by logged_at desc) = 1",
+    )
+    if rows is None:
         return None
     decided: dict[str, dict[str, str]] = {}
     for source, file, sha256 in rows:
@@ -85,14 +82,18 @@ def stale_marts(settings: Settings) -> list[str]:
     return reasons
 
 
-def _rolled_back(served) -> bool:
-    if not served.exists():
-        return False
-    try:
-        with duckdb.connect(str(served), read_only=True) as con:
-            last = con.execute(
-                "select event from marts.publish_log order by published_at desc limit 1"
-            ).fetchall()
-    except duckdb.CatalogException:  # a served file from before the publish log
-        return False
+def _rolled_back(served: Path) -> bool:
+    last = _read_only(served, "select event from marts.publish_log order by published_at desc limit 1")
     return last == [("rollback",)]
+
+
+def _read_only(warehouse: Path, sql: str) -> list[tuple] | None:
+    """The rows of `sql` on a warehouse file opened read-only; None when there is no such file,
+    or it is from before the table `sql` reads."""
+    if not warehouse.exists():
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return None

@@ -12,7 +12,6 @@ agency masters load first: every other source is checked against them.
 from datetime import UTC, datetime
 
 import dagster as dg
-import duckdb
 
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
@@ -21,6 +20,7 @@ from ingest.options import REFERENCE_SOURCES, raw_tables, sources
 from ingest.pipeline import ingest_received
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
+from orchestration.changes import decided_versions
 from orchestration.resources import KinerjaPaths
 from serving import crash_points
 
@@ -176,14 +176,8 @@ def _holds_news(settings, source: str, received: list[Received], run_id: str) ->
     refused, a portal that failed, no warehouse yet, or a new agency master loaded by this run
     (the files refused against the old one deserve another look)."""
     files = settings.files
-    if not files.working.exists():
-        return True
-    try:
-        with raw_store.RawStore(files.working, read_only=True) as store:
-            decided = store.decided_versions(source)
-    except duckdb.CatalogException:  # a warehouse from before file versions were kept
-        return True
-    if anything_new(received, decided):
+    decided = decided_versions(settings)
+    if decided is None or anything_new(received, decided.get(source, {})):
         return True
     if source == "agencies" or not files.built_by(run_id):
         return False
