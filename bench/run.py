@@ -6,7 +6,8 @@ Each figure is one fresh process, timed by this process's monotonic clock, its p
 from the kernel when it is reaped (`os.wait4`, which counts the children it waited for: dbt):
 (a) a full refresh into an empty warehouse; (b) a second refresh with nothing changed; (c) a
 refresh after one source file changed; (d) loading the Dagster code location (`import
-orchestration.definitions`); (e) the floor, `bench/floor.py`. The sources come from
+orchestration.definitions`), beside `import dagster, dagster_dbt` alone (the part of it
+kinerja cannot cut, on this machine today); (e) the floor, `bench/floor.py`. The sources come from
 `bench/generate.py` into `warehouse/bench/<size>/` (made once, reused). A size whose regions are
 not all in the region seed runs in a copy of the project whose seed lists them too.
 """
@@ -41,6 +42,7 @@ TARGETS = {
     "unchanged": "<= 5 s",
     "one_changed": "<= 20 s",
     "load": "<= 4.5 s",
+    "load_dagster": "(part of load: `import dagster, dagster_dbt`, 2.8 s when 4.5 s was set)",
     "rss": "<= 2 GB",
 }
 
@@ -147,6 +149,7 @@ def run(size: str, place: Path | None = None, doc: Path = DOC) -> list[Figure]:
         ("unchanged", refresh),
         ("one_changed", refresh),
         ("load", [sys.executable, "-c", "import orchestration.definitions"]),
+        ("load_dagster", [sys.executable, "-c", "import dagster, dagster_dbt"]),
         ("floor", [sys.executable, str(ROOT / "bench" / "floor.py"), str(sources)]),
     ):
         if name == "one_changed":

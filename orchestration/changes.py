@@ -83,7 +83,9 @@ def stale_marts(settings: Settings) -> list[str]:
 
 
 def _rolled_back(served: Path) -> bool:
-    last = _read_only(served, "select event from marts.publish_log order by published_at desc limit 1")
+    last = _read_only(
+        served, "select event from marts.publish_log order by published_at desc limit 1"
+    )
     return last == [("rollback",)]
 
 

@@ -10,19 +10,22 @@ agency masters load first: every other source is checked against them.
 """
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
-from ingest import progress, raw_store
+from ingest import progress
 from ingest.options import REFERENCE_SOURCES, raw_tables, sources
-from ingest.pipeline import ingest_received
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
 from orchestration.changes import decided_versions
 from orchestration.resources import KinerjaPaths
 from serving import crash_points
+
+if TYPE_CHECKING:
+    from ingest.raw_store import RawStore
 
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
@@ -44,7 +47,7 @@ def _issues_markdown(issues: list[Issue]) -> str:
     return "\n".join(lines)
 
 
-def write_run_report(store: raw_store.RawStore, paths: KinerjaPaths, run_id: str) -> list[str]:
+def write_run_report(store: "RawStore", paths: KinerjaPaths, run_id: str) -> list[str]:
     """Rewrite the run's one quarantine report (CSV and JSON) from every issue recorded so far."""
     issues = store.run_issues(run_id)
     if not issues:
@@ -94,6 +97,10 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
         ],
     )
     def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
+        # pandas and pandera load with the first step that reads a file, not with the definitions.
+        from ingest import raw_store
+        from ingest.pipeline import ingest_received
+
         settings = paths.settings
         retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
         received = receive(paths.entries(source), settings.sources_dir, settings.landing_dir, retry)
@@ -181,6 +188,8 @@ def _holds_news(settings, source: str, received: list[Received], run_id: str) ->
         return True
     if source == "agencies" or not files.built_by(run_id):
         return False
+    from ingest import raw_store
+
     with raw_store.RawStore(files.build_for(run_id)) as store:
         return store.loaded_in_run(run_id, "agencies") > 0
 

@@ -280,3 +280,14 @@ def test_a_regency_without_a_new_year_for_longer_than_its_cadence_is_flagged(set
         "ipp": True,
         "merit": True,
     }
+
+
+def test_loading_the_definitions_leaves_the_heavy_libraries_to_the_steps_that_use_them():
+    """The code location loads at every `dagster dev` reload and run launch: pandas, pandera, the
+    workbook readers and Great Expectations load with the first step that needs them."""
+    heavy = {"pandas", "pandera", "numpy", "openpyxl", "python_calamine", "great_expectations"}
+    code = f"import sys, orchestration.definitions; print(sorted({heavy!r} & set(sys.modules)))"
+    loaded = subprocess.run(
+        [PYTHON, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
