@@ -1,12 +1,11 @@
 """The one entry point: `dagster dev` and `kinerja refresh` both load these definitions."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration import settings
 from orchestration.alerts import alert_on_failure
 from orchestration.automation import REFRESH_JOB, new_source_files, nightly_refresh
-from orchestration.dbt_models import DBT_EXECUTABLE, DBT_PROJECT, warehouse_models
+from orchestration.dbt_models import DBT_EXECUTABLE, DBT_PROJECT, InstalledDbt, warehouse_models
 from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
 from orchestration.publish_asset import published_warehouse
@@ -34,7 +33,7 @@ def build_definitions(config: settings.Settings) -> dg.Definitions:
         sensors=[new_source_files],
         resources={
             "paths": KinerjaPaths.from_settings(config),
-            "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+            "dbt": InstalledDbt(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
         },
     )
 
