@@ -14,8 +14,10 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
+# Bytecode compiled at install: where PYTHONDONTWRITEBYTECODE is set, every process would otherwise
+# compile dagster, dbt and Great Expectations from source again (seconds each).
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 # Debian packages: Chromium prints the review's PDF, poppler turns PDF pages into images for the
