@@ -65,7 +65,7 @@ dev: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI
 # The refresh at a size (small, province, national) against the floor: docs/benchmarks.md.
 SIZE ?= small
 bench: $(VENV)/.synced $(MANIFEST)  ## time the refresh at SIZE against the DuckDB floor
-	$(VENV)/bin/python bench/run.py $(SIZE)
+	$(VENV)/bin/python bench/run.py $(SIZE) --target $(or $(TARGET),duckdb)
 
 samples: $(VENV)/.synced  ## regenerate data/samples
 	$(VENV)/bin/python data/make_samples.py

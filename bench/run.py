@@ -115,7 +115,11 @@ def machine() -> str:
     )
 
 
-def run(size: str, place: Path | None = None, doc: Path = DOC) -> list[Figure]:
+def run(
+    size: str, place: Path | None = None, doc: Path = DOC, target: str = "duckdb"
+) -> list[Figure]:
+    """On `target` postgres the dbt models build and the marts are served on the server of
+    KINERJA_PG_* (an empty database: (a) is the first refresh into it); the floor is DuckDB's."""
     place = place or ROOT / "warehouse" / "bench" / size
     data = place / "data"
     if not (data / "regions.csv").exists():
@@ -123,8 +127,9 @@ def run(size: str, place: Path | None = None, doc: Path = DOC) -> list[Figure]:
         generate(size, data)
     sources = data / "sources"
     project = project_for(data / "regions.csv", place)
-    warehouse = place / "warehouse"
-    home = place / "dagster_home"
+    suffix = "" if target == "duckdb" else f"-{target}"
+    warehouse = place / f"warehouse{suffix}"
+    home = place / f"dagster_home{suffix}"
     for leftover in (warehouse, home):
         shutil.rmtree(leftover, ignore_errors=True)
     home.mkdir(parents=True)
@@ -136,13 +141,14 @@ def run(size: str, place: Path | None = None, doc: Path = DOC) -> list[Figure]:
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PYTHONPATH": str(project),
+        "KINERJA_TARGET": target,
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
-    log = place / "bench.log"
+    log = place / f"bench{suffix}.log"
     log.unlink(missing_ok=True)
     refresh = [sys.executable, "-m", "orchestration.cli", "refresh"]
     files = sum(1 for p in sources.rglob("*") if p.is_file())
-    print(f"{size}: {files} source files; log {log}", flush=True)
+    print(f"{size} on {target}: {files} source files; log {log}", flush=True)
     figures = []
     for name, command in (
         ("full", refresh),
@@ -163,12 +169,13 @@ def run(size: str, place: Path | None = None, doc: Path = DOC) -> list[Figure]:
         )
     full, floor = figures[0], figures[-1]
     print(f"  full / floor: {full.seconds / floor.seconds:.1f}x")
-    write_doc(doc, size, files, figures)
+    write_doc(doc, size + suffix, files, figures)
     return figures
 
 
 def write_doc(doc: Path, size: str, files: int, figures: list[Figure]) -> None:
-    """Replace this size's section of docs/benchmarks.md, keeping the others."""
+    """Replace this size's section of docs/benchmarks.md (`province-postgres`: the province on
+    PostgreSQL), keeping the others."""
     full, floor = figures[0], figures[-1]
     rows = "\n".join(
         f"| {f.name} | {f.seconds:.2f} | {f.peak_rss_mb:,.0f} | {f.exit_code} | "
@@ -200,7 +207,14 @@ Written by `make bench SIZE=...` (`bench/run.py`); what the figures mean is in i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("size", choices=["small", "province", "national"])
-    figures = run(parser.parse_args().size)
+    parser.add_argument(
+        "--target",
+        choices=["duckdb", "postgres"],
+        default="duckdb",
+        help="where dbt builds and the marts are served (postgres: the server of KINERJA_PG_*)",
+    )
+    args = parser.parse_args()
+    figures = run(args.size, target=args.target)
     sys.exit(1 if any(f.exit_code for f in figures) else 0)
 
 
