@@ -1,5 +1,11 @@
 """The star schema of WAREHOUSE.md, queried after a real refresh (ingest, then dbt build)."""
 
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -312,3 +318,33 @@ def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources)
         settings,
         "select count(*) from marts.dim_agency where agency_code = '32.16.DISDIK'",
     ) == [(2,)]
+
+
+def test_the_dbt_unit_tests_of_band_derivation_pass(built, tmp_path):
+    """The nightly build leaves dbt's unit tests out (they test the models' logic, not the night's
+    data); here they run, on a copy of a built working file for the input relations' columns."""
+    settings, _ = built
+    working = Path(shutil.copyfile(settings.working, tmp_path / "kinerja.duckdb"))
+    dbt_project = PROJECT_ROOT / "dbt_project"
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--project-dir",
+            str(dbt_project),
+            "--profiles-dir",
+            str(dbt_project),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--vars",
+            json.dumps({"warehouse_path": str(working)}),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "PASS=8 " in run.stdout and "ERROR=0" in run.stdout
