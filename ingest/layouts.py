@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -99,13 +100,18 @@ def _regions_named(text: str) -> list[str]:
     so that `Kabupaten Bandung Barat` is not also read as `Kabupaten Bandung`."""
     folded = " " + _KAB.sub("kabupaten", fold(text)) + " "
     named = []
-    regions = sorted(reference.regions().values(), key=lambda r: -len(r.pemda_name))
-    for region in regions:
-        name = f" {fold(region.pemda_name)} "
+    for name, code in _region_names_longest_first():
         if name in folded:
-            named.append(region.pemda_code)
+            named.append(code)
             folded = folded.replace(name, " ")
     return named
+
+
+@cache
+def _region_names_longest_first() -> list[tuple[str, str]]:
+    """(` folded name `, code) of every region of the region list, longest name first."""
+    regions = sorted(reference.regions().values(), key=lambda r: -len(r.pemda_name))
+    return [(f" {fold(region.pemda_name)} ", region.pemda_code) for region in regions]
 
 
 def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None:
