@@ -39,23 +39,29 @@ class TerminalProgress(logging.Handler):
         self.total, self.stream, self.every, self.clock = total, stream, every_seconds, clock
         self.shown = total >= SHOW_FROM_FILES and stream.isatty()
         self.done = 0
-        self.started = clock()
+        # The rate is timed from the first files done, not from the run's set-up before them.
+        self.started: tuple[float, int] | None = None
         self.last_shown = float("-inf")
 
     def emit(self, record: logging.LogRecord) -> None:
         self.done = min(self.total, self.done + getattr(record, "files_done", 0))
         now = self.clock()
+        if self.started is None:
+            self.started = (now, self.done)
         if self.shown and (now - self.last_shown >= self.every or self.done == self.total):
             self.last_shown = now
             self.stream.write("\r" + self.line(now) + "\033[K")
             self.stream.flush()
 
     def line(self, now: float) -> str:
-        elapsed = max(now - self.started, 1e-9)
-        rate = self.done / elapsed
+        since, done_then = self.started or (now, 0)
+        elapsed = now - since
         if self.done == self.total:
             return f"{self.done:,}/{self.total:,} files read in {elapsed:.0f} s; building..."
-        left = f"about {(self.total - self.done) / rate:.0f} s left" if rate else "starting"
+        if elapsed < 1:
+            return f"{self.done:,}/{self.total:,} files"
+        rate = (self.done - done_then) / elapsed
+        left = f"about {(self.total - self.done) / rate:.0f} s left" if rate else "waiting"
         return f"{self.done:,}/{self.total:,} files, {rate:,.0f} files/s, {left}"
 
     def close(self) -> None:
