@@ -55,6 +55,15 @@ def test_the_refresh_builds_every_mart_and_all_dbt_tests_pass(built):
     ]
     assert len(checks) > 60, "dbt tests surface as asset checks"
     assert [c.check_name for c in checks if not c.passed] == []
+    # Not-null is a constraint of each mart's contract, enforced by the engine as dbt builds it.
+    nullable = query_internal(
+        settings,
+        "select column_name from duckdb_columns() where schema_name = 'marts' "
+        "and table_name = 'fct_agency_score' and not is_nullable order by column_index",
+    )
+    assert [c for (c,) in nullable][:6] == [
+        "agency_key", "agency_code", "pemda_code", "index_code", "evaluation_year", "score",
+    ]  # fmt: skip
 
 
 def test_one_fact_per_agency_index_and_year_with_the_band_of_its_score(built):
