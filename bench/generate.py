@@ -19,26 +19,20 @@ regency's own SAKIP, RB for all years, IPP per year (XLSX, two sheets, 0-100), S
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-
-from openpyxl import Workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts import reference  # noqa: E402
-from contracts.bands import band_of  # noqa: E402
+from data.writers import band, comma, label, write_csv, write_xlsx  # noqa: E402
 from ingest.numbers import rescale_half_up  # noqa: E402
 
 SIZES = {"small": 1, "province": 27, "national": 548}
 YEARS = range(2021, 2026)
-FIXED_TIME = datetime(2026, 1, 15)
 SAKIP_WEIGHTS = {c.code: c.max_score for c in reference.components("sakip")}
 MERIT_ASPECTS = [c.name for c in reference.components("merit")]
 # The 34 provinces of 2021 (Kemendagri codes); Jawa Barat's regencies come from the region seed.
@@ -148,18 +142,6 @@ class Regency:
         return [a for a in self.units if a.agency_type == "kecamatan"]
 
 
-def comma(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def band(index_code: str, score: float) -> str:
-    return band_of(index_code, score).code
-
-
-def label(index_code: str, code: str) -> str:
-    return next(b.label for b in reference.bands(index_code) if b.code == code)
-
-
 def regencies(size: str, rng: random.Random) -> list[Regency]:
     """The size's regencies: Jawa Barat's from the seed first, then synthetic ones."""
     seeded = [
@@ -239,44 +221,6 @@ def written_name(agency: Agency, rng: random.Random) -> str:
 def level(r: Regency, code: str, year: int, rng: random.Random) -> float:
     """An agency's standing in a year (0-1): its own level, improving a little each year."""
     return min(0.99, max(0.05, r.standing[code] + 0.03 * (year - 2021) + rng.uniform(-0.05, 0.05)))
-
-
-def write_csv(path: Path, rows: list[list], indonesian: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8-sig" if indonesian else "utf-8") as f:
-        writer = csv.writer(
-            f, delimiter=";" if indonesian else ",", lineterminator="\r\n" if indonesian else "\n"
-        )
-        writer.writerows(rows)
-
-
-def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[str], list[list]]]) -> None:
-    """sheets: name -> (title lines merged across the table, header, rows); fixed zip times."""
-    book = Workbook()
-    book.remove(book.active)
-    book.properties.created = book.properties.modified = FIXED_TIME
-    for name, (titles, header, rows) in sheets.items():
-        sheet = book.create_sheet(name)
-        for number, line in enumerate(titles, start=1):
-            sheet.cell(number, 1, line)
-            sheet.merge_cells(
-                start_row=number, start_column=1, end_row=number, end_column=len(header)
-            )
-        start = len(titles) + 2
-        for column, text in enumerate(header, start=1):
-            sheet.cell(start, column, text)
-        for offset, row in enumerate(rows, start=1):
-            for column, value in enumerate(row, start=1):
-                sheet.cell(start + offset, column, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    with zipfile.ZipFile(path) as saved:
-        entries = [(info.filename, saved.read(info)) for info in saved.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
-        for name, data in entries:
-            fixed.writestr(
-                zipfile.ZipInfo(name, FIXED_TIME.timetuple()[:6]), data, zipfile.ZIP_DEFLATED
-            )
 
 
 class Writer:

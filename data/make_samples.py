@@ -20,26 +20,19 @@ from __future__ import annotations
 import csv
 import json
 import random
-import re
 import sys
-import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-
-from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from contracts import reference  # noqa: E402
 from contracts.agencies import Agency, split_aliases  # noqa: E402
-from contracts.bands import band_of  # noqa: E402
+from data.writers import band, comma, label, write_csv, write_xlsx  # noqa: E402
 from ingest.numbers import rescale_half_up  # noqa: E402
 
 OUT = ROOT / "samples"
-SAMPLE_DATE = datetime(2026, 1, 15)  # fixed, so that regenerating gives the same bytes
-MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 SAKIP_WEIGHTS = {c.code: c.max_score for c in reference.components("sakip")}
 IPP_WEIGHTS = {c.code: c.weight for c in reference.components("ipp")}
 MASTER_COLUMNS = [
@@ -170,10 +163,6 @@ def written_name(r: Regency, agency: Agency, year: int) -> str:
     return agency.name
 
 
-def comma(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
 def sakip_row(r: Regency, agency_code: str, year: int) -> dict[str, float]:
     level = r.base[agency_code] + 0.05 * (year - 2021)
     parts = {
@@ -181,67 +170,6 @@ def sakip_row(r: Regency, agency_code: str, year: int) -> dict[str, float]:
         for code, weight in SAKIP_WEIGHTS.items()
     }
     return parts | {"score": round(sum(parts.values()), 2)}
-
-
-def band(index_code: str, score: float) -> str:
-    return band_of(index_code, score).code
-
-
-def label(index_code: str, code: str) -> str:
-    return next(b.label for b in reference.bands(index_code) if b.code == code)
-
-
-def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[str], list[list]]]) -> None:
-    """sheets: name -> (title lines, header, rows). Title lines are merged across the table."""
-    book = Workbook()
-    book.remove(book.active)
-    book.properties.created = book.properties.modified = SAMPLE_DATE
-    for name, (titles, header, rows) in sheets.items():
-        sheet = book.create_sheet(name)
-        for number, line in enumerate(titles, start=1):
-            sheet.cell(number, 1, line)
-            sheet.merge_cells(
-                start_row=number, start_column=1, end_row=number, end_column=len(header)
-            )
-        start = len(titles) + 2  # one blank row between title and header
-        for column, text in enumerate(header, start=1):
-            sheet.cell(start, column, text)
-        for offset, row in enumerate(rows, start=1):
-            for column, value in enumerate(row, start=1):
-                sheet.cell(start + offset, column, value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    _fix_zip_times(path)
-
-
-def _fix_zip_times(path: Path) -> None:
-    """Rewrite the workbook's zip entries with a fixed time, and its `modified` property (which
-    openpyxl sets to the time of saving), so the same content gives the same bytes."""
-    with zipfile.ZipFile(path) as original:
-        entries = [(info, original.read(info)) for info in original.infolist()]
-    stamp = SAMPLE_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    entries = [
-        (info, MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", data))
-        if info.filename == "docProps/core.xml"
-        else (info, data)
-        for info, data in entries
-    ]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
-        for info, data in entries:
-            fixed.writestr(
-                zipfile.ZipInfo(info.filename, SAMPLE_DATE.timetuple()[:6]),
-                data,
-                zipfile.ZIP_DEFLATED,
-            )
-
-
-def write_csv(path: Path, rows: list[list], indonesian: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8-sig" if indonesian else "utf-8") as f:
-        writer = csv.writer(
-            f, delimiter=";" if indonesian else ",", lineterminator="\r\n" if indonesian else "\n"
-        )
-        writer.writerows(rows)
 
 
 SAKIP_HEADER = [
