@@ -2,11 +2,12 @@
 
 The file is the unit: each is loaded whole or refused whole, and a refusal fails neither the
 step nor the run. A source whose files all still have the bytes last loaded or refused holds
-nothing new: its step reads nothing and writes nothing, and when no source holds news the refresh
-builds and publishes nothing (see `dbt_models.py`). The pandera contract is an asset check of the same asset that fails with
-ERROR severity and names the refused files (red in the UI), but does not block: the good files
-go on to dbt, the gate and the publish, and a refused file's previous good rows stay. The
-agency masters load first: every other source is checked against them.
+nothing new: its step reads nothing and writes nothing, and when no source holds news the
+refresh builds and publishes nothing (see `dbt_models.py`). The pandera contract is an asset
+check of the same asset that fails with ERROR severity and names the refused files (red in the
+UI), but does not block: the good files go on to dbt, the gate and the publish, and a refused
+file's previous good rows stay. The agency masters load first: every other source is checked
+against them.
 """
 
 from datetime import UTC, datetime
