@@ -21,7 +21,7 @@ def trend_svg(trend: pd.DataFrame, indices: pd.DataFrame) -> str | None:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter
 
     shown = indices[indices["index_code"].isin(trend["index_code"])]
     if shown.empty:
@@ -52,7 +52,8 @@ def trend_svg(trend: pd.DataFrame, indices: pd.DataFrame) -> str | None:
             ax.set_title(nama_indeks(index.index_code), fontweight="bold", loc="left")
             ax.set_ylim(index.scale_min, index.scale_max * 1.12)
             ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            # A tick on each evaluation year shown (a locator puts fractional years around one).
+            ax.set_xticks(years, [str(year) for year in years])
             ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: angka(value, 0)))
             ax.grid(axis="y", color="#dddddd")
             ax.spines[["top", "right"]].set_visible(False)

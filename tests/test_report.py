@@ -5,6 +5,7 @@ refresh, with a bad file added after the first review, shows what the next revie
 """
 
 import csv
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -20,6 +21,7 @@ from orchestration import cli
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 from reports.bahasa import angka, bulan_tahun, waktu
+from reports.charts import trend_svg
 from reports.exports import neutralise, safe_frame
 from reports.monthly_review import render_review
 from reports.render import band_colour, chromium
@@ -275,3 +277,11 @@ def test_numbers_and_dates_are_written_the_indonesian_way():
     assert angka(float("nan")) == "–"
     assert bulan_tahun(2025, 12) == "Desember 2025"
     assert waktu(pd.Timestamp("2026-11-24 04:29")) == "24 November 2026 11.29 WIB"
+
+
+def test_a_trend_of_one_year_has_one_year_on_its_axis():
+    """Karawang's merit has one evaluation year: its axis says 2024, not fractional years."""
+    trend = pd.DataFrame({"index_code": ["merit"], "evaluation_year": [2024], "score": [262.5]})
+    scale = pd.DataFrame([{"index_code": "merit", "scale_min": 100, "scale_max": 400}])
+    texts = re.findall(r"<!-- (.*?) -->", trend_svg(trend, scale))  # matplotlib names each text
+    assert texts == ["2024", "100", "200", "300", "400", "262,50", "Merit"]
