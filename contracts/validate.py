@@ -316,6 +316,8 @@ def _message(check, column, value, row, frame, source, labels, pemda_code, maste
         )
     if check == "one_target_per_agency_index_year":
         return "more than one target for this agency, index and evaluation year"
+    if check == "not_nullable" and column == "target_band_code":
+        return "a target needs a band (BB) or a score on the index's scale (70), or both"
     if check == "known_index":
         return f"not an index; expected one of {', '.join(reference.indices())}"
     if index_code not in reference.indices():

@@ -20,7 +20,7 @@ import pandas as pd
 
 from contracts import reference
 from contracts.agencies import Masters
-from contracts.bands import normalize_predicate
+from contracts.bands import band_of, normalize_predicate
 from contracts.failures import Issue, SourceFileError
 from contracts.text import fold
 from ingest import readers, workbooks
@@ -35,6 +35,8 @@ _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
 _NUMERIC = {"targets": {"target_score"}}
 _NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
 _KAB = re.compile(r"\bkab\b")
+# CKAN names a search's rank `rank`, or `rank <field>` for a search of one field.
+CKAN_RANK = re.compile(r"rank( \S+)?")
 
 
 @dataclass
@@ -177,6 +179,7 @@ def _evaluation_year(
                 _refuse_disagreement(stated | column, table.sheet)
             return years.fillna(single) if single is not None else years
     if single is None:
+        _refuse_a_year_column_without_years(frame, parsed)
         raise SourceFileError(
             "year_unknown",
             "no evaluation year: add a 'Tahun' column, a title such as 'TAHUN 2024', "
@@ -184,6 +187,24 @@ def _evaluation_year(
             sheet=table.sheet,
         )
     return pd.Series(single, index=frame.index, dtype="Int64")
+
+
+def _refuse_a_year_column_without_years(frame: pd.DataFrame, parsed: Parsed) -> None:
+    """A year column is there but no cell of it is a year (dates, text): say so, rather than
+    send the file's owner looking for a column that is there."""
+    unread = [i for i in parsed.issues if i.check == "year_format"]
+    if "evaluation_year" in frame and unread:
+        first = unread[0]
+        raise SourceFileError(
+            "year_format",
+            f"the column '{first.column}' holds dates or text, not evaluation years "
+            f"({len(unread)} cell(s)): write the year that was evaluated alone (2024), or put "
+            "it in the title or the file name",
+            sheet=first.sheet,
+            row=first.row,
+            column=first.column,
+            value=first.value,
+        )
 
 
 def _years_stated(title: str, file_name: str) -> dict[str, int]:
@@ -239,9 +260,12 @@ def _conform_scores(
         frame["predicate"] = _bands_as_written(frame["predicate"], index_code)
     if "target_band_code" in frame:
         frame["index_code"] = frame["index_code"].map(lambda c: fold(c).replace(" ", "_"))
+        scores = frame.get("target_score", pd.Series(None, index=frame.index, dtype="float64"))
         frame["target_band_code"] = [
-            _band_as_written(band, code)
-            for band, code in zip(frame["target_band_code"], frame["index_code"], strict=True)
+            _band_as_written(band, code) or _band_of_target_score(score, code)
+            for band, code, score in zip(
+                frame["target_band_code"], frame["index_code"], scores, strict=True
+            )
         ]
     stated = frame.get("pemda_code", pd.Series(None, index=frame.index, dtype=object))
     frame["pemda_code"] = stated.fillna(options.pemda_code)
@@ -257,6 +281,15 @@ def _band_as_written(text: object, index_code: str) -> str | None:
         return None
     known = index_code in reference.indices()
     return (normalize_predicate(index_code, text) if known else None) or str(text).strip()
+
+
+def _band_of_target_score(score: float, index_code: str) -> str | None:
+    """A plan that states a target as a score alone (`nilai SAKIP 70`) targets the band the
+    score falls in (SOURCES.md, targets)."""
+    if pd.isna(score) or index_code not in reference.indices():
+        return None
+    band = band_of(index_code, score)
+    return band.code if band else None
 
 
 def _bands_as_written(column: pd.Series, index_code: str) -> pd.Series:
@@ -410,6 +443,16 @@ def _list_of_objects(value: object, where: str) -> list[dict]:
     return value
 
 
+def _without_portal_fields(record: dict) -> dict:
+    """A CKAN datastore record without the portal's own fields: `_id` (always), `_full_text` and
+    `rank` (after a search). Any other unknown field is a layout change and still refuses."""
+    return {
+        key: value
+        for key, value in record.items()
+        if not key.startswith("_") and not CKAN_RANK.fullmatch(key)
+    }
+
+
 def _spip(path: Path, options: Options, masters: Masters, file_name: str) -> Parsed:
     """A CKAN datastore answer (`success`, `result.records`, `result.total`)."""
     document = readers.read_json(path, options.limits)
@@ -434,7 +477,7 @@ def _spip(path: Path, options: Options, masters: Masters, file_name: str) -> Par
             value=str(total),
         )
     parsed = Parsed("spip", {})
-    frame = _records_frame("spip", records, parsed, file_name)
+    frame = _records_frame("spip", [_without_portal_fields(r) for r in records], parsed, file_name)
     _conform_scores(frame, "spip", options, masters, parsed)
     parsed.frames["spip"] = frame
     return parsed

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from datetime import datetime
 
 import pytest
 
@@ -339,6 +340,39 @@ def test_a_province_file_resolves_each_row_in_its_own_regency(tmp_path):
     assert list(frames["spip"]["agency_code"]) == ["32.16", "32.15"]
 
 
+def test_a_tahun_column_of_dates_is_named_as_such_when_nothing_else_gives_the_year(tmp_path):
+    rows = [["Tahun", *b.SAKIP_HEADER[1:]]]
+    rows += [[datetime(2021, 1, 1), *row[1:]] for row in b.SAKIP_ROWS]
+    path = b.xlsx(tmp_path / "sakip_hasil_evaluasi.xlsx", {"Hasil": rows})
+    issue = only_error("sakip", path)
+    assert (issue.check, issue.row, issue.column, issue.value) == (
+        "year_format", 2, "Tahun", "2021-01-01",
+    )  # fmt: skip
+    assert "holds dates or text, not evaluation years (3 cell(s))" in issue.message
+    assert "add a 'Tahun' column" not in issue.message
+
+
+def test_a_ckan_answer_loads_without_the_portals_own_fields(tmp_path):
+    """datastore_search adds `_id` to every record, and `_full_text` and `rank` when it searched;
+    `result.fields` lists the columns with their types."""
+    records = [
+        {"_id": n, **b.SPIP_RECORD, "tahun": year, "_full_text": "'bekasi':2", "rank": 0.06}
+        for n, year in ((1, 2023), (2, 2024))
+    ]
+    answer = b.ckan_answer(records)
+    answer["result"]["fields"] = [{"id": "_id", "type": "int"}, {"id": "tahun", "type": "int"}]
+    frames, errors = errors_of("spip", b.write_json(tmp_path / "spip.json", answer))
+    assert errors == []
+    assert list(frames["spip"]["evaluation_year"]) == [2023, 2024]
+    assert list(frames["spip"]["score"]) == [3.12, 3.12]
+
+
+def test_an_unknown_field_of_a_ckan_record_still_refuses_the_answer(tmp_path):
+    records = [{"_id": 1, **b.SPIP_RECORD, "catatan_bpkp": "x"}]
+    issue = only_error("spip", b.write_json(tmp_path / "spip.json", b.ckan_answer(records)))
+    assert (issue.check, issue.column) == ("unknown_column", "catatan_bpkp")
+
+
 def test_a_row_of_another_regency_in_a_regency_file_is_refused(tmp_path):
     records = [b.SPIP_RECORD | {"kode_wilayah": "32.15", "nama_wilayah": "Kab. Karawang"}]
     issue = only_error("spip", b.write_json(tmp_path / "spip.json", b.ckan_answer(records)))
@@ -444,6 +478,26 @@ def test_targets_name_agencies_by_code_or_as_written_and_bands_by_label(tmp_path
     frame = frames["targets"]
     assert list(frame["agency_code"]) == ["32.16", "32.16.KEC_BABELAN", "32.16.DISDIK"]
     assert list(frame["target_band_code"]) == ["A", "A-", "BB"]
+
+
+def test_a_target_stated_as_a_score_alone_takes_the_band_the_score_falls_in(tmp_path):
+    rows = (
+        "32.16,sakip,2025,,70,RPJMD 2021-2026\n"  # on B's inclusive upper bound
+        '32.16,spbe,2025,,"3,6",RPJMD 2021-2026\n'
+        "Kec. Babelan,ipp,2025,,4.51,Renstra\n"
+        "dinas pendidikan,rb,2025,BB,75,Renstra\n"
+    )
+    frames, errors = errors_of("targets", targets(tmp_path, rows))
+    assert errors == []
+    frame = frames["targets"]
+    assert list(frame["target_band_code"]) == ["B", "Sangat Baik", "A", "BB"]
+    assert list(frame["target_score"]) == [70.0, 3.6, 4.51, 75.0]
+
+
+def test_a_target_with_neither_band_nor_score_is_refused(tmp_path):
+    issue = only_error("targets", targets(tmp_path, "32.16,sakip,2025,,,RPJMD\n"))
+    assert (issue.check, issue.row, issue.column) == ("not_nullable", 2, "target_band")
+    assert "a band (BB) or a score" in issue.message
 
 
 @pytest.mark.parametrize(
