@@ -479,6 +479,9 @@ TARGET_LADDERS = {
 }
 REGENCY_INDICES = ("sakip", "rb", "spip", "spbe", "merit")
 AGENCY_INDICES = ("sakip", "rb", "ipp")
+# The regency evaluates every unit's public service from 2022 (PermenPAN-RB 29/2022); before,
+# KemenPAN-RB scored a few selected units, which no Renstra targets.
+IPP_TARGETS_FROM = 2022
 
 
 def make_targets(r: Regency) -> None:
@@ -493,6 +496,8 @@ def make_targets(r: Regency) -> None:
         for index_code in indices:
             ladder = dict(zip(range(2021, 2026), TARGET_LADDERS[index_code], strict=True))
             for year in r.years:
+                if index_code == "ipp" and year < IPP_TARGETS_FROM:
+                    continue
                 code = ladder[year]
                 band_text = code if r.rng.random() < 0.8 else label(index_code, code)
                 lines.append([written, index_code, year, band_text, "", plan])

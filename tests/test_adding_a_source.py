@@ -27,7 +27,7 @@ def follow_the_guide(project: Path) -> None:
     seeds = project / "dbt_project" / "seeds"
     # 1. Reference data.
     append(
-        seeds / "indices.csv", "zi,Zona Integritas,0,100,KemenPAN-RB,PermenPAN-RB 90/2021,true,1,\n"
+        seeds / "indices.csv", "zi,Zona Integritas,0,100,KemenPAN-RB,PermenPAN-RB 90/2021,true,1\n"
     )
     append(
         seeds / "rating_bands.csv",

@@ -246,7 +246,8 @@ def test_a_refused_file_holds_back_nothing_else(settings, sources):
 
 
 def test_an_incomplete_year_of_one_regency_is_published_with_a_warning(settings, sources):
-    """Bekasi's 2026 RB export holds one agency of 61: valid row by row, incomplete as a whole."""
+    """Bekasi's 2026 RB export holds one agency: valid row by row, incomplete as a whole against
+    the 62 with a score in 2025 (its plan sets no target for 2026)."""
     (sources / "rb" / "32.16" / "rb_2026.csv").write_text(
         "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n2026,SETDA,Sekretariat Daerah,77.10,BB\n",
         encoding="utf-8",
@@ -271,13 +272,13 @@ def test_an_incomplete_year_of_one_regency_is_published_with_a_warning(settings,
             "32.16",
             False,
             False,
-            "1 of 61 agencies of the master present",
+            "1 of 62 expected agencies present",
         )
     ]
     assert query(
         settings,
         "select warnings from marts.source_status where source_file = 'rb/32.16/rb_2026.csv'",
-    ) == [("32.16 rb 2026: 1 of 61 agencies of the master present",)]
+    ) == [("32.16 rb 2026: 1 of 62 expected agencies present",)]
 
 
 def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources):
@@ -329,7 +330,7 @@ def test_an_agency_renamed_in_a_new_master_gets_a_new_version(settings, sources)
     ) == [(2,)]
 
 
-def test_the_dbt_unit_tests_of_band_derivation_pass(built, tmp_path):
+def test_the_dbt_unit_tests_pass(built, tmp_path):
     """The nightly build leaves dbt's unit tests out (they test the models' logic, not the night's
     data); here they run, on a copy of a built working file for the input relations' columns."""
     settings, _ = built
@@ -356,4 +357,4 @@ def test_the_dbt_unit_tests_of_band_derivation_pass(built, tmp_path):
         text=True,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "PASS=8 " in run.stdout and "ERROR=0" in run.stdout
+    assert "PASS=9 " in run.stdout and "ERROR=0" in run.stdout

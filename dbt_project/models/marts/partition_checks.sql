@@ -1,20 +1,23 @@
 {#- The checks that are true per regency, index and evaluation year, and only there: every
-    agency of the regency's master (in force on 31 December) is present where the index covers
-    all agencies, and the row count has not dropped by more than 15% from the regency's previous
-    year. They warn: a failing partition is listed here and in source_status, and holds back no
-    other regency. A regency that has not delivered a year has no partition for it: no error. -#}
+    agency expected is present, and the row count has not dropped by more than 15% from the
+    regency's previous year. Expected are the agencies with a target for the index and year in
+    the regency's plan, else those present the year before (a unit the index does not evaluate
+    is never expected); a first year with no targets expects nobody. Only agencies in force on
+    31 December count. They warn: a failing partition is listed here and in source_status, and
+    holds back no other regency. A regency that has not delivered a year has no partition for
+    it: no error. -#}
 with
 
 facts as (
     select * from {{ ref('fct_agency_score') }}
 ),
 
-agencies as (
-    select * from {{ ref('dim_agency') }}
+targets as (
+    select * from {{ ref('stg_reference__targets') }}
 ),
 
-indices as (
-    select * from {{ ref('indices') }}
+agencies as (
+    select * from {{ ref('dim_agency') }}
 ),
 
 periods as (
@@ -31,22 +34,52 @@ delivered as (
     group by pemda_code, index_code, evaluation_year
 ),
 
-expected as (
+targeted as (
     select
         delivered.pemda_code,
         delivered.index_code,
         delivered.evaluation_year,
-        agencies.agency_code
+        targets.agency_code
     from delivered
-    inner join indices
+    inner join targets
         on
-            delivered.index_code = indices.index_code
-            and delivered.evaluation_year >= indices.all_agencies_from
-    inner join periods on delivered.evaluation_year = periods.evaluation_year
+            delivered.pemda_code = targets.pemda_code
+            and delivered.index_code = targets.index_code
+            and delivered.evaluation_year = targets.evaluation_year
+),
+
+present_the_year_before as (
+    select
+        delivered.pemda_code,
+        delivered.index_code,
+        delivered.evaluation_year,
+        facts.agency_code
+    from delivered
+    inner join facts
+        on
+            delivered.pemda_code = facts.pemda_code
+            and delivered.index_code = facts.index_code
+            and delivered.evaluation_year = facts.evaluation_year + 1
+    where not exists (
+        select 1 from targeted
+        where
+            targeted.pemda_code = delivered.pemda_code
+            and targeted.index_code = delivered.index_code
+            and targeted.evaluation_year = delivered.evaluation_year
+    )
+),
+
+expected as (
+    select distinct candidates.*
+    from (
+        select * from targeted
+        union all
+        select * from present_the_year_before
+    ) as candidates
+    inner join periods on candidates.evaluation_year = periods.evaluation_year
     inner join agencies
         on
-            delivered.pemda_code = agencies.pemda_code
-            and agencies.agency_type <> 'pemda'
+            candidates.agency_code = agencies.agency_code
             and periods.period_end >= agencies.valid_from
             and periods.period_end < agencies.valid_to
 ),
@@ -106,7 +139,7 @@ select
             then {{ dbt.concat([
                 "cast(agencies_present as " ~ dbt.type_string() ~ ")", "' of '",
                 "cast(expected_agencies as " ~ dbt.type_string() ~ ")",
-                "' agencies of the master present'"]) }}
+                "' expected agencies present'"]) }}
         when not rows_kept
             then {{ dbt.concat([
                 "cast(n_rows as " ~ dbt.type_string() ~ ")", "' rows against '",
