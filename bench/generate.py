@@ -3,17 +3,19 @@
 `python bench/generate.py SIZE OUT` writes `OUT/sources/<source>/<region>/...` in the layouts of
 SOURCES.md, with the mess they carry (title blocks, `;` and decimal commas, a BOM and CRLF, header
 variants, aliases and `Kec.`, odd spacing and case, numbers stored as text, predicates written
-many ways, a `Rata-rata` row), and `OUT/regions.csv`: the regions it used, in the columns of the
-region seed. Everything comes from one seeded random generator, so a size always gives the same
-files.
+many ways, a `Rata-rata` row, targets stated as a score alone, the portal's own `_id` and
+`rank` fields in a CKAN answer). Everything comes from one seeded random generator, so a size
+always gives the same files; `OUT/generated.txt`, written last, says they are whole.
 
-Sizes: `small` (1 regency), `province` (Jawa Barat's 27 regencies and cities, the real ones of
-the region seed) and `national` (548 regional governments: Jawa Barat's 27 and 521 synthetic
-ones, Kemendagri-style codes under the other 33 provinces of 2021). Each regency has its own
-agency master of 62 agencies (the regency, 38 perangkat daerah, 23 kecamatan) and its targets.
-Files per regency: a master, targets, SAKIP per year (odd years CSV, even years XLSX) and the
-regency's own SAKIP, RB for all years, IPP per year (XLSX, two sheets, 0-100), SPBE per year
-(JSON), merit for all years; SPIP is one CKAN answer per province.
+Sizes: `small` (1 regency), `province` (Jawa Barat's 27 regencies and cities) and `national`
+(all 514 regencies and cities of the Kemendagri list), with their real names and kecamatan.
+Each regency has its own agency master (the regency, 38 perangkat daerah and its kecamatan) and
+its targets. The files flow as they do in a year: per evaluation year, the Inspektorat's SAKIP of
+the agencies (odd years CSV, even years XLSX) and KemenPAN-RB's SAKIP of the regency in a file of
+its own, the agencies' RB and the regency's RB in files of their own, IPP (XLSX, two sheets,
+0-100; two units per regency are not evaluated for IPP and have no IPP target), SPBE (JSON) and
+merit (a one-row CSV; a regency in band IV is evaluated every two years); SPIP is one CKAN answer
+per province and year.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,26 +31,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts import reference  # noqa: E402
+from contracts.regions import kecamatan_of  # noqa: E402
 from data.writers import band, comma, label, write_csv, write_xlsx  # noqa: E402
 from ingest.numbers import rescale_half_up  # noqa: E402
 
-SIZES = {"small": 1, "province": 27, "national": 548}
+GENERATED = "generated.txt"  # written last: the sources are whole
+SIZES = {"small": 1, "province": 27, "national": 514}
 YEARS = range(2021, 2026)
 SAKIP_WEIGHTS = {c.code: c.max_score for c in reference.components("sakip")}
 MERIT_ASPECTS = [c.name for c in reference.components("merit")]
-# The 34 provinces of 2021 (Kemendagri codes); Jawa Barat's regencies come from the region seed.
-PROVINCES = {
-    "11": "Aceh", "12": "Sumatera Utara", "13": "Sumatera Barat", "14": "Riau", "15": "Jambi",
-    "16": "Sumatera Selatan", "17": "Bengkulu", "18": "Lampung",
-    "19": "Kepulauan Bangka Belitung", "21": "Kepulauan Riau", "31": "DKI Jakarta",
-    "32": "Jawa Barat", "33": "Jawa Tengah", "34": "DI Yogyakarta", "35": "Jawa Timur",
-    "36": "Banten", "51": "Bali", "52": "Nusa Tenggara Barat", "53": "Nusa Tenggara Timur",
-    "61": "Kalimantan Barat", "62": "Kalimantan Tengah", "63": "Kalimantan Selatan",
-    "64": "Kalimantan Timur", "65": "Kalimantan Utara", "71": "Sulawesi Utara",
-    "72": "Sulawesi Tengah", "73": "Sulawesi Selatan", "74": "Sulawesi Tenggara",
-    "75": "Gorontalo", "76": "Sulawesi Barat", "81": "Maluku", "82": "Maluku Utara",
-    "91": "Papua Barat", "94": "Papua",
-}  # fmt: skip
 OPDS = [
     ("SETDA", "Sekretariat Daerah", "Setda", "sekretariat"),
     ("SETWAN", "Sekretariat DPRD", "Setwan", "sekretariat"),
@@ -88,12 +80,10 @@ OPDS = [
     ("RSUD", "Rumah Sakit Umum Daerah", "RSUD", "rsud"),
     ("RSUD2", "Rumah Sakit Umum Daerah Pratama", "RSUD Pratama", "rsud"),
 ]
-KECAMATAN = 23
-_FIRST = ["Suka", "Ci", "Karang", "Tanjung", "Sumber", "Mekar", "Jati", "Pasir", "Muara",
-          "Tegal", "Bojong", "Sindang", "Kebon", "Rawa", "Gunung", "Batu", "Lubuk", "Padang",
-          "Koto", "Teluk", "Sungai", "Air", "Bukit", "Kuta"]  # fmt: skip
-_SECOND = ["jaya", "maju", "mulya", "sari", "asih", "wangi", "harja", "makmur", "raya", "indah",
-           "baru", "rejo", "agung", "luhur", "tani", "laut", "dalam", "tinggi"]  # fmt: skip
+# Units the regency does not evaluate for IPP (and sets no IPP target for): a backstage office.
+NOT_IN_IPP = ("SETWAN", "KESBANGPOL")
+# About one target in ten is stated as a score alone (`nilai SAKIP 70`), as RPJMD tables do.
+SCORE_ONLY_TARGETS = 0.1
 SAKIP_HEADERS = ["Perangkat Daerah", "PERANGKAT DAERAH", "Nama Perangkat Daerah", "Unit Kerja"]
 TARGET_LADDERS = {
     "sakip": ["B", "B", "BB", "BB", "A"],
@@ -142,39 +132,15 @@ class Regency:
         return [a for a in self.units if a.agency_type == "kecamatan"]
 
 
-def regencies(size: str, rng: random.Random) -> list[Regency]:
-    """The size's regencies: Jawa Barat's from the seed first, then synthetic ones."""
-    seeded = [
+def regencies(size: str) -> list[Regency]:
+    """The size's regencies from the region list: Jawa Barat's first, then every other one."""
+    listed = sorted(
+        reference.regions().values(), key=lambda r: (r.province_code != "32", r.pemda_code)
+    )
+    return [
         Regency(r.pemda_code, r.pemda_name, r.province_code, r.province_name)
-        for r in reference.regions().values()
-        if r.province_code == "32"
+        for r in listed[: SIZES[size]]
     ]
-    wanted = SIZES[size]
-    chosen = seeded[:wanted]
-    others = [code for code in PROVINCES if code != "32"]
-    taken = {r.name.split(" ", 1)[1] for r in seeded}  # names unique: titles name the region
-    number = 0
-    while len(chosen) < wanted:
-        province = others[number % len(others)]
-        local = number // len(others) + 1
-        city = local % 5 == 0  # kabupaten 01-69, kota 71-99
-        code = f"{province}.{70 + local // 5 if city else local:02d}"
-        kind = "Kota" if city else "Kabupaten"
-        chosen.append(
-            Regency(code, f"{kind} {_place_name(rng, taken)}", province, PROVINCES[province])
-        )
-        number += 1
-    return chosen
-
-
-def _place_name(rng: random.Random, taken: set[str]) -> str:
-    while True:
-        name = rng.choice(_FIRST) + rng.choice(_SECOND)
-        if rng.random() < 0.25:
-            name += " " + rng.choice(["Barat", "Timur", "Utara", "Selatan", "Tengah"])
-        if name not in taken:
-            taken.add(name)
-            return name
 
 
 def build_master(r: Regency, rng: random.Random) -> None:
@@ -192,14 +158,10 @@ def build_master(r: Regency, rng: random.Random) -> None:
     for local, name, short_name, kind in OPDS:
         aliases = [f"{name} {r.name}"] if kind != "rsud" else [f"{name} {place}"]
         r.agencies.append(Agency(f"{r.code}.{local}", name, short_name, kind, aliases))
-    taken: set[str] = set()
-    for _ in range(KECAMATAN):
-        place_name = _place_name(rng, taken)
-        local = "KEC_" + place_name.upper().replace(" ", "_")
+    for kecamatan in sorted(kecamatan_of(r.code).values()):
+        local = "KEC_" + re.sub(r"[^A-Z0-9]+", "_", kecamatan.upper()).strip("_")
         r.agencies.append(
-            Agency(
-                f"{r.code}.{local}", f"Kecamatan {place_name}", f"Kec. {place_name}", "kecamatan"
-            )
+            Agency(f"{r.code}.{local}", f"Kecamatan {kecamatan}", f"Kec. {kecamatan}", "kecamatan")
         )
     r.standing = {a.code: rng.uniform(0.3, 0.8) for a in r.agencies}
 
@@ -247,11 +209,16 @@ class Writer:
         regency = self.r.agencies[0]
         for agency in self.r.agencies:
             indices = ("sakip", "rb", "spip", "spbe", "merit") if agency is regency else (
-                "sakip", "rb", "ipp")  # fmt: skip
+                "sakip", "rb") if _not_in_ipp(agency) else ("sakip", "rb", "ipp")  # fmt: skip
             written = agency.code if self.rng.random() < 0.7 else agency.name
             plan = "RPJMD 2021-2026" if agency is regency else "Renstra 2021-2026"
             for index_code in indices:
                 for year, code in zip(YEARS, TARGET_LADDERS[index_code], strict=True):
+                    if self.rng.random() < SCORE_ONLY_TARGETS:
+                        rows.append(
+                            [written, index_code, year, "", _inside(index_code, code), plan]
+                        )
+                        continue
                     text = code if self.rng.random() < 0.8 else label(index_code, code)
                     rows.append([written, index_code, year, text, "", plan])
         write_csv(self.path("targets", "targets_2021-2025.csv"), rows, indonesian=False)
@@ -294,31 +261,36 @@ class Writer:
                 self.path("sakip", f"sakip_{year}.xlsx"),
                 {"Hasil Evaluasi": (title, sheet_header, rows)},
             )
-        lines = [["Tahun", "Perangkat Daerah", *header[2:]]]
-        for year in YEARS:
+        for year in YEARS:  # KemenPAN-RB's result for the regency, in a file of its own
             values = self._sakip_row(self.r.agencies[0], year)
-            lines.append([year, self.r.name, *values, band("sakip", values[-1])])
-        write_csv(self.path("sakip", "sakip_kabupaten_2021-2025.csv"), lines, indonesian=False)
+            lines = [["Tahun", "Perangkat Daerah", *header[2:]],
+                     [year, self.r.name, *values, band("sakip", values[-1])]]  # fmt: skip
+            write_csv(self.path("sakip", f"sakip_kabupaten_{year}.csv"), lines, indonesian=False)
 
     def rb(self) -> None:
-        lines = [["Tahun", "Kode", "Perangkat Daerah", "Nilai", "Predikat"]]
+        """Per year, the Bagian Organisasi's internal RB of the agencies, and KemenPAN-RB's RB of
+        the regency in a file of its own."""
+        header = ["Tahun", "Kode", "Perangkat Daerah", "Nilai", "Predikat"]
         for year in YEARS:
-            for agency in self.r.agencies:
-                standing = level(self.r, agency.code, year, self.rng)
-                score = round(min(99.0, 20 + 78 * standing), 2)
-                local = agency.code.split(".", 2)[2] if agency.agency_type != "pemda" else ""
-                local = local if self.rng.random() < 0.7 else ""
-                lines.append(
-                    [year, local, written_name(agency, self.rng), comma(score), band("rb", score)]
-                )
-        write_csv(self.path("rb", "rb_2021-2025.csv"), lines, indonesian=True)
+            lines = [header]
+            for agency in self.r.units:
+                local = agency.code.split(".", 2)[2] if self.rng.random() < 0.7 else ""
+                lines.append(self._rb_line(agency, year, local))
+            write_csv(self.path("rb", f"rb_{year}.csv"), lines, indonesian=True)
+            lines = [header, self._rb_line(self.r.agencies[0], year, "")]
+            write_csv(self.path("rb", f"rb_kabupaten_{year}.csv"), lines, indonesian=True)
+
+    def _rb_line(self, agency: Agency, year: int, local: str) -> list:
+        score = round(min(99.0, 20 + 78 * level(self.r, agency.code, year, self.rng)), 2)
+        return [year, local, written_name(agency, self.rng), comma(score), band("rb", score)]
 
     def ipp(self) -> None:
         header = ["No", "Unit Penyelenggara Pelayanan Publik", "Nilai Indeks", "Kategori",
                   "Keterangan"]  # fmt: skip
         for year in YEARS:
             sheets = {}
-            for sheet, units in (("Lampiran I", self.r.opds), ("Lampiran II", self.r.kecamatan)):
+            evaluated = [a for a in self.r.opds if not _not_in_ipp(a)]
+            for sheet, units in (("Lampiran I", evaluated), ("Lampiran II", self.r.kecamatan)):
                 rows = []
                 for number, agency in enumerate(units, start=1):
                     standing = level(self.r, agency.code, year, self.rng)
@@ -373,45 +345,69 @@ class Writer:
             path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
 
     def merit(self) -> None:
+        """KASN's result for the regency, a one-row file per evaluation; Sangat Baik (IV) is
+        evaluated again two years on, not the next year."""
         shares = [0.12, 0.13, 0.14, 0.13, 0.13, 0.12, 0.11, 0.12]
-        lines = [["Tahun", "Instansi", *MERIT_ASPECTS, "Nilai", "Kategori"]]
+        skip_next = False
         for year in YEARS:
+            if skip_next:
+                skip_next = False
+                continue
             total = round(110 + 280 * level(self.r, self.r.code, year, self.rng), 1)
             parts = [round(total * s, 1) for s in shares]
             parts[-1] = round(total - sum(parts[:-1]), 1)
             code = band("merit", total)
+            skip_next = code == "IV"
             written = f"{code} - {label('merit', code)}" if year % 2 else label("merit", code)
-            lines.append([year, f"Pemerintah {self.r.name}", *[comma(p, 1) for p in parts],
-                          comma(total, 1), written])  # fmt: skip
-        write_csv(self.path("merit", "merit_2021-2025.csv"), lines, indonesian=True)
+            lines = [["Tahun", "Instansi", *MERIT_ASPECTS, "Nilai", "Kategori"],
+                     [year, f"Pemerintah {self.r.name}", *[comma(p, 1) for p in parts],
+                      comma(total, 1), written]]  # fmt: skip
+            write_csv(self.path("merit", f"merit_{year}.csv"), lines, indonesian=True)
+
+
+def _not_in_ipp(agency: Agency) -> bool:
+    return agency.code.rsplit(".", 1)[-1] in NOT_IN_IPP
+
+
+def _inside(index_code: str, code: str) -> str:
+    """A score inside a band, as a plan writes a target score (`70`, `3,6`)."""
+    found = next(b for b in reference.bands(index_code) if b.code == code)
+    middle = (found.lower + found.upper) / 2
+    return comma(middle, 2) if found.upper <= 5 else f"{middle:g}"
 
 
 def spip(root: Path, province: str, members: list[Regency], rng: random.Random) -> None:
-    """One answer of a province's open-data portal: each regency's SPIP, by kode_wilayah."""
-    records = []
-    for r in members:
-        for year in YEARS:
+    """Per year, one answer of a province's open-data portal: each regency's SPIP by
+    kode_wilayah, as CKAN's datastore_search gives it (`_id` in every record, `rank` and
+    `_full_text` after a search, `result.fields`)."""
+    for year in YEARS:
+        records = []
+        for number, r in enumerate(members, start=1):
             score = round(min(4.9, 1.0 + 3.8 * level(r, r.code, year, rng)), 2)
             parts = [round(min(5.0, max(0.0, score + rng.uniform(-0.1, 0.1))), 2) for _ in range(3)]
             records.append({
-                "tahun": year, "kode_wilayah": r.code, "nama_wilayah": r.name,
+                "_id": number, "tahun": year, "kode_wilayah": r.code, "nama_wilayah": r.name,
                 "skor_maturitas": comma(score), "level": band("spip", score),
                 "penetapan_tujuan": comma(parts[0]), "struktur_proses": comma(parts[1]),
-                "pencapaian_tujuan": comma(parts[2]),
+                "pencapaian_tujuan": comma(parts[2]), "_full_text": f"'{r.code}':1",
+                "rank": 0.0607927,
             })  # fmt: skip
-    answer = {"help": "datastore_search", "success": True,
-              "result": {"resource_id": f"maturitas-spip-{province}", "records": records,
-                         "total": len(records)}}  # fmt: skip
-    path = root / "spip" / province / f"spip_maturitas_{province}.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(answer, indent=1, ensure_ascii=False), encoding="utf-8")
+        fields = [{"id": "_id", "type": "int"}] + [
+            {"id": key, "type": "text"} for key in records[0] if not key.startswith("_")
+        ]
+        answer = {"help": "datastore_search", "success": True,
+                  "result": {"resource_id": f"maturitas-spip-{province}-{year}", "fields": fields,
+                             "records": records, "total": len(records)}}  # fmt: skip
+        path = root / "spip" / province / f"spip_maturitas_{province}_{year}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(answer, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def generate(size: str, out: Path, seed: int = 548) -> Path:
-    """Write the size's sources under `out/sources` and its regions to `out/regions.csv`."""
+    """Write the size's sources under `out/sources`."""
     rng = random.Random(seed)
     root = out / "sources"
-    chosen = regencies(size, rng)
+    chosen = regencies(size)
     for r in chosen:
         build_master(r, rng)
         writer = Writer(root, r, rng)
@@ -423,12 +419,7 @@ def generate(size: str, out: Path, seed: int = 548) -> Path:
         by_province.setdefault(r.province_code, []).append(r)
     for province, members in by_province.items():
         spip(root, province, members, rng)
-    write_csv(
-        out / "regions.csv",
-        [["pemda_code", "pemda_name", "province_code", "province_name"]]
-        + [[r.code, r.name, r.province_code, r.province_name] for r in chosen],
-        indonesian=False,
-    )
+    (out / GENERATED).write_text(f"{size} {seed}\n", encoding="utf-8")
     return root
 
 

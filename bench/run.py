@@ -8,8 +8,7 @@ from the kernel when it is reaped (`os.wait4`, which counts the children it wait
 refresh after one source file changed; (d) loading the Dagster code location (`import
 orchestration.definitions`), beside `import dagster, dagster_dbt` alone (the part of it
 kinerja cannot cut, on this machine today); (e) the floor, `bench/floor.py`. The sources come from
-`bench/generate.py` into `warehouse/bench/<size>/` (made once, reused). A size whose regions are
-not all in the region seed runs in a copy of the project whose seed lists them too.
+`bench/generate.py` into `warehouse/bench/<size>/` (made once, reused).
 """
 
 from __future__ import annotations
@@ -29,14 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.generate import generate  # noqa: E402
-from contracts import reference  # noqa: E402
+from bench.generate import GENERATED, generate  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
-LEFT_BEHIND = shutil.ignore_patterns(
-    ".git", ".venv", ".tools", "warehouse", ".dagster_home", "target", "logs", "__pycache__",
-    ".pytest_cache", ".ruff_cache", "*.duckdb*", "tests",
-)  # fmt: skip
 TARGETS = {
     "full": "<= 60 s (national) and <= 10x the floor",
     "unchanged": "<= 5 s",
@@ -66,30 +60,6 @@ def timed(name: str, command: list[str], cwd: Path, env: dict[str, str], log: Pa
         seconds = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     return Figure(name, seconds, usage.ru_maxrss / 1024, process.returncode)
-
-
-def project_for(regions: Path, place: Path) -> Path:
-    """The project itself when the region seed lists every region of the sources; else a copy
-    whose seed lists them too (a national deployment's seed holds the whole Kemendagri list)."""
-    seed = reference.SEEDS_DIR / "regions.csv"
-    known = set(reference.regions())
-    lines = regions.read_text(encoding="utf-8").splitlines()[1:]
-    missing = [line for line in lines if line.split(",")[0] not in known]
-    if not missing:
-        return ROOT
-    copy = place / "project"
-    if copy.exists():
-        shutil.rmtree(copy)
-    shutil.copytree(ROOT, copy, ignore=LEFT_BEHIND)
-    with (copy / seed.relative_to(ROOT)).open("a", encoding="utf-8") as f:
-        f.write("\n".join(missing) + "\n")
-    dbt = copy / "dbt_project"
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--project-dir", str(dbt), "--profiles-dir", str(dbt)],
-        cwd=copy, check=True,
-    )  # fmt: skip
-    return copy
 
 
 def change_one_file(sources: Path) -> Path:
@@ -122,11 +92,11 @@ def run(
     KINERJA_PG_* (an empty database: (a) is the first refresh into it); the floor is DuckDB's."""
     place = place or ROOT / "warehouse" / "bench" / size
     data = place / "data"
-    if not (data / "regions.csv").exists():
+    if not (data / GENERATED).exists():
         print(f"generating the {size} sources into {data} ...", flush=True)
+        shutil.rmtree(data, ignore_errors=True)
         generate(size, data)
     sources = data / "sources"
-    project = project_for(data / "regions.csv", place)
     suffix = "" if target == "duckdb" else f"-{target}"
     warehouse = place / f"warehouse{suffix}"
     home = place / f"dagster_home{suffix}"
@@ -140,7 +110,7 @@ def run(
         "DAGSTER_HOME": str(home),
         "GX_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
-        "PYTHONPATH": str(project),
+        "PYTHONPATH": str(ROOT),
         "KINERJA_TARGET": target,
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
@@ -160,7 +130,7 @@ def run(
     ):
         if name == "one_changed":
             change_one_file(sources)
-        figure = timed(name, command, project, env, log)
+        figure = timed(name, command, ROOT, env, log)
         figures.append(figure)
         print(
             f"  {name:<12} {figure.seconds:8.2f} s  peak RSS {figure.peak_rss_mb:7.0f} MB"

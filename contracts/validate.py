@@ -9,6 +9,7 @@ missing or unknown rather than every empty cell the batch would give it.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +17,10 @@ import pandas as pd
 from pandera.errors import SchemaErrors
 
 from contracts import reference
-from contracts.agencies import Masters
+from contracts.agencies import Masters, agency_key
 from contracts.bands import band_of, boundary_bands
 from contracts.failures import ERROR, WARNING, Issue
+from contracts.regions import kecamatan_of, name_key
 from contracts.schemas import (
     _FOCUS,
     AGENCY_TYPES,
@@ -106,7 +108,43 @@ def validate_files(source: str, files: list[FileFrames], masters: Masters) -> Ch
     if source in reference.indices() and source in tables:
         for n, warning in boundary_warnings(source, tables[source], files):
             issues[n].append(warning)
+    if "agency_master" in tables:
+        for n, warning in kecamatan_warnings(tables["agency_master"], files):
+            issues[n].append(warning)
     return Checked(tables, issues)
+
+
+def kecamatan_warnings(frame: pd.DataFrame, files: list[FileFrames]) -> list[tuple[int, Issue]]:
+    """A kecamatan of a master that is not one of its regency's in the Kemendagri list: a
+    misspelling, or a kecamatan newer than the list. It loads, with a warning."""
+    warnings = []
+    rows = frame[frame["agency_type"] == "kecamatan"]
+    for n, sheet, row_number, pemda, name in zip(
+        rows["file_id"], rows["source_sheet"], rows["source_row"], rows["pemda_code"],
+        rows["agency_name"], strict=True,
+    ):  # fmt: skip
+        real = kecamatan_of(pemda)
+        place = agency_key(name).removeprefix("kecamatan ")
+        if not real or name_key(place) in real:
+            continue
+        closest = difflib.get_close_matches(name_key(place), real, n=3, cutoff=0.6)
+        hint = f"; closest: {', '.join(real[c] for c in closest)}" if closest else ""
+        warnings.append(
+            (
+                int(n),
+                Issue(
+                    "kecamatan_not_in_region_list",
+                    f"'{name}' is not a kecamatan of {reference.region_name(pemda)} in the "
+                    f"Kemendagri list (Kepmendagri 300.2.2-2138/2025){hint}",
+                    sheet=None if pd.isna(sheet) else sheet,
+                    row=int(row_number),
+                    column=files[n].labels.get("agency_name", "agency_name"),
+                    value=name,
+                    severity=WARNING,
+                ),
+            )
+        )
+    return warnings
 
 
 def _fits(frame: pd.DataFrame, schema, expected: set[str]) -> bool:

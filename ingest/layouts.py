@@ -98,22 +98,20 @@ def parse_file(
 
 
 def _regions_named(text: str) -> list[str]:
-    """The regions of the region list a title names (`... KABUPATEN BEKASI`), longest names first
-    so that `Kabupaten Bandung Barat` is not also read as `Kabupaten Bandung`."""
+    """The regions of the region list a title names (`... KABUPATEN BEKASI`), the longest name
+    first at each place so that `Kabupaten Bandung Barat` is not also read as `Kabupaten Bandung`."""
     folded = " " + _KAB.sub("kabupaten", fold(text)) + " "
-    named = []
-    for name, code in _region_names_longest_first():
-        if name in folded:
-            named.append(code)
-            folded = folded.replace(name, " ")
-    return named
+    pattern, codes = _region_names_pattern()
+    return [codes[match.group()] for match in pattern.finditer(folded)]
 
 
 @cache
-def _region_names_longest_first() -> list[tuple[str, str]]:
-    """(` folded name `, code) of every region of the region list, longest name first."""
-    regions = sorted(reference.regions().values(), key=lambda r: -len(r.pemda_name))
-    return [(f" {fold(region.pemda_name)} ", region.pemda_code) for region in regions]
+def _region_names_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every region name of the region list (folded), longest first, and the
+    code each name stands for."""
+    codes = {fold(r.pemda_name): r.pemda_code for r in reference.regions().values()}
+    names = sorted(codes, key=len, reverse=True)
+    return re.compile(r"(?<= )(?:" + "|".join(map(re.escape, names)) + r")(?= )"), codes
 
 
 def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None:

@@ -17,4 +17,4 @@ def test_the_small_benchmark_runs_and_the_pipeline_serves_what_the_floor_builds(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         served = con.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
     assert served == build(tmp_path / "small" / "data" / "sources") > 600
-    assert "## small: 21 files" in doc.read_text(encoding="utf-8")
+    assert "## small: 40 files" in doc.read_text(encoding="utf-8")

@@ -450,6 +450,22 @@ def test_master_contract(tmp_path, row, check, column):
     assert all(e.row is not None for e in errors if e.check == check)
 
 
+def test_a_kecamatan_the_region_list_does_not_know_loads_with_a_warning(tmp_path):
+    """The real kecamatan of Kabupaten Bekasi come from the Kemendagri list: a misspelt one is
+    named with the closest real names; spacing (Karang Bahagia, Karangbahagia) is no error."""
+    rows = MASTER_ROWS + (
+        "32.16.KEC_KARANGBAHAGIA,Kecamatan Karang Bahagia,Kec. Karangbahagia,kecamatan,32.16,,2017-01-01\n"
+        "32.16.KEC_BABELAN,Kecamatan Babelann,Kec. Babelan,kecamatan,32.16,,2017-01-01\n"
+    )
+    frames, issues = check("agencies", master(tmp_path, rows))
+    assert len(frames["agency_master"]) == 5
+    assert [(i.severity, i.check, i.row, i.column, i.value) for i in issues] == [
+        (WARNING, "kecamatan_not_in_region_list", 6, "agency_name", "Kecamatan Babelann")
+    ]
+    assert "not a kecamatan of Kabupaten Bekasi" in issues[0].message
+    assert "closest: Babelan" in issues[0].message
+
+
 def test_a_master_without_the_regency_row_is_refused(tmp_path):
     _, errors = errors_of("agencies", master(tmp_path, MASTER_ROWS.split("\n", 1)[1]))
     whole = [e for e in errors if e.check == "regency_row_present"]
