@@ -38,10 +38,11 @@ from contracts.text import fold
 
 @dataclass
 class FileFrames:
-    """What a reader made of one file: a frame per raw table, and the headers as written."""
+    """What a reader made of one file: per raw table its columns (name -> cells, row by row),
+    and the headers as written."""
 
     pemda_code: str
-    frames: dict[str, pd.DataFrame]
+    frames: dict[str, dict[str, list]]
     labels: dict[str, str]
 
 
@@ -147,20 +148,36 @@ def kecamatan_warnings(frame: pd.DataFrame, files: list[FileFrames]) -> list[tup
     return warnings
 
 
-def _fits(frame: pd.DataFrame, schema, expected: set[str]) -> bool:
-    """Whether the frame has every required column of the schema and no other."""
+def _fits(columns: dict[str, list], schema, expected: set[str]) -> bool:
+    """Whether a file's table has every required column of the schema and no other."""
     required = {name for name in expected if schema.columns[name].required}
-    return required <= set(frame.columns) <= expected
+    return required <= set(columns) <= expected
+
+
+def _batch(table: str, files: list[FileFrames], group: list[int]) -> pd.DataFrame:
+    """One frame of the rows of the files of `group` (cells as read, `object`), each row with its
+    file's number (`file_id`) and region: made once per batch, never per file."""
+    tables = [files[n].frames[table] for n in group]
+    lengths = [len(next(iter(t.values()), [])) for t in tables]
+    names = list(dict.fromkeys(name for t in tables for name in t))
+    data = {
+        name: [
+            cell
+            for t, length in zip(tables, lengths, strict=True)
+            for cell in t.get(name, [None] * length)
+        ]
+        for name in names
+    }
+    batch = pd.DataFrame(data, dtype=object)
+    batch["file_id"] = np.repeat(group, lengths)
+    batch["file_pemda_code"] = np.repeat([files[n].pemda_code for n in group], lengths)
+    return batch
 
 
 def _validate_group(table, source, schema, files, group, masters, issues) -> pd.DataFrame | None:
     """The coerced rows of the files of `group` that pass (with `file_id`); the issues of those
     that do not go to `issues`."""
-    frames = [files[n].frames[table] for n in group]
-    batch = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy()
-    lengths = [len(f) for f in frames]
-    batch["file_id"] = np.repeat(group, lengths)
-    batch["file_pemda_code"] = np.repeat([files[n].pemda_code for n in group], lengths)
+    batch = _batch(table, files, group)
     try:
         checked = schema.validate(batch, lazy=True)
     except SchemaErrors as errors:

@@ -1,10 +1,14 @@
-"""Turn what a reader found into canonical frames: one per raw table, one row per source row.
+"""Turn what a reader found into canonical columns: one table per raw table, one row per source row.
 
 Everything that needs interpreting happens here, before validation: header aliases, the evaluation
 year, decimal commas, predicates as written, the region and agency each row names, the IPP scale.
 What cannot be interpreted becomes an Issue naming the cell; the pandera contract then checks the
 result. Besides the six indices there are two reference sources per regency: its agency master
 and its targets.
+
+A file's table is plain columns (`Columns`: canonical name -> its cells, row by row), not a data
+frame: a source's thousands of small files become one frame per raw table only when they are
+checked together (`contracts/validate.py`), so a file costs its cells, not a frame's overhead.
 """
 
 from __future__ import annotations
@@ -15,8 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
 
 from contracts import reference
 from contracts.agencies import Masters
@@ -34,19 +36,27 @@ _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
 _NUMERIC = {"targets": {"target_score"}}
 _NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
+_TEXT = ("agency_name", "local_code", "note", "pemda_code", "plan_document")
 _KAB = re.compile(r"\bkab\b")
 # CKAN names a search's rank `rank`, or `rank <field>` for a search of one field.
 CKAN_RANK = re.compile(r"rank( \S+)?")
 
+Columns = dict[str, list]
+
 
 @dataclass
 class Parsed:
-    """A source file read into canonical frames (table name -> frame) plus what could not be read."""
+    """A source file read into canonical tables (raw table name -> columns) plus what could not
+    be read, and each canonical column's header as the file writes it."""
 
     index_code: str
-    frames: dict[str, pd.DataFrame]
+    frames: dict[str, Columns]
     issues: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+
+
+def rows_of(columns: Columns) -> int:
+    return len(next(iter(columns.values()), []))
 
 
 def parse_file(
@@ -85,16 +95,28 @@ def parse_file(
             "unsupported_format", f"'{suffix}' files are not read for {index_code}"
         )
     parsed = Parsed(index_code, {})
-    frames = [_tabular_frame(index_code, t, name or path.name, options, parsed) for t in tables]
-    frame = pd.concat(frames, ignore_index=True)
-    if frame.empty:
+    columns = _stacked(
+        [_tabular_columns(index_code, t, name or path.name, options, parsed) for t in tables]
+    )
+    if not rows_of(columns):
         raise SourceFileError("empty_file", "the table has a header but no data rows")
     if index_code == "agencies":
-        _conform_master(frame, options, parsed)
+        _conform_master(columns, options, parsed)
     else:
-        _conform_scores(frame, index_code, options, masters, parsed)
-    parsed.frames[raw_tables(index_code)[0]] = frame
+        _conform_scores(columns, index_code, options, masters, parsed)
+    parsed.frames[raw_tables(index_code)[0]] = columns
     return parsed
+
+
+def _stacked(tables: list[Columns]) -> Columns:
+    """The tables of a file's sheets one below the other; a column one sheet lacks is empty there."""
+    if len(tables) == 1:
+        return tables[0]
+    names = list(dict.fromkeys(name for table in tables for name in table))
+    return {
+        name: [cell for table in tables for cell in table.get(name, [None] * rows_of(table))]
+        for name in names
+    }
 
 
 def _regions_named(text: str) -> list[str]:
@@ -128,15 +150,15 @@ def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None
             )
 
 
-def _tabular_frame(
+def _tabular_columns(
     index_code: str, table: readers.Table, file_name: str, options: Options, parsed: Parsed
-) -> pd.DataFrame:
+) -> Columns:
     _refuse_another_regions_title(table, options.pemda_code)
     aliases = reference.column_aliases(index_code)
-    columns: list[str] = []
+    names: list[str] = []
     for position, header in enumerate(table.headers, start=1):
         name = aliases.get(fold(header), header or f"(column {position} without a header)")
-        if name in columns:
+        if name in names:
             raise SourceFileError(
                 "duplicate_column",
                 f"two headers mean '{name}'",
@@ -144,54 +166,54 @@ def _tabular_frame(
                 row=table.header_row,
                 column=header,
             )
-        columns.append(name)
+        names.append(name)
         parsed.labels.setdefault(name, header)
-    padded = [row + [None] * (len(columns) - len(row)) for _, row in table.rows]
-    frame = pd.DataFrame(padded, columns=columns, dtype=object)
-    frame = frame.drop(columns=["no"], errors="ignore")
-    frame.insert(0, "source_row", [n for n, _ in table.rows])
-    frame.insert(0, "source_sheet", table.sheet)
+    columns: Columns = {
+        "source_sheet": [table.sheet] * len(table.rows),
+        "source_row": [n for n, _ in table.rows],
+    }
+    for position, name in enumerate(names):
+        if name != "no":
+            columns[name] = [
+                row[position] if position < len(row) else None for _, row in table.rows
+            ]
     if index_code != "agencies":  # a master holds dates of regulations, not evaluation years
-        frame["evaluation_year"] = _evaluation_year(frame, table, file_name, parsed)
-    return frame
+        columns["evaluation_year"] = _evaluation_year(columns, table, file_name, parsed)
+    return columns
 
 
 def _evaluation_year(
-    frame: pd.DataFrame, table: readers.Table, file_name: str, parsed: Parsed
-) -> pd.Series:
+    columns: Columns, table: readers.Table, file_name: str, parsed: Parsed
+) -> list[int | None]:
     """Year column, else title block, else file name; refuse the file when two of them disagree.
     A year cell that holds anything but a year (a date, a text) is named as such."""
     stated = _years_stated(table.title, file_name)
     _refuse_disagreement(stated, table.sheet)
     single = next(iter(stated.values()), None)
-    if "evaluation_year" in frame:
-        years = pd.Series(
-            _cells(frame, "evaluation_year", parsed, _year, "year_format"),
-            index=frame.index,
-            dtype="Int64",
-        )
-        distinct = sorted(set(years.dropna().astype(int)))
+    if "evaluation_year" in columns:
+        years = _cells(columns, "evaluation_year", parsed, _year, "year_format")
+        distinct = sorted({y for y in years if y is not None})
         if distinct:
             if single is not None and distinct != [single]:
                 column = {"year column": ", ".join(map(str, distinct))}
                 _refuse_disagreement(stated | column, table.sheet)
-            return years.fillna(single) if single is not None else years
+            return [single if y is None else y for y in years]
     if single is None:
-        _refuse_a_year_column_without_years(frame, parsed)
+        _refuse_a_year_column_without_years(columns, parsed)
         raise SourceFileError(
             "year_unknown",
             "no evaluation year: add a 'Tahun' column, a title such as 'TAHUN 2024', "
             "or the year in the file name",
             sheet=table.sheet,
         )
-    return pd.Series(single, index=frame.index, dtype="Int64")
+    return [single] * len(columns["source_row"])
 
 
-def _refuse_a_year_column_without_years(frame: pd.DataFrame, parsed: Parsed) -> None:
+def _refuse_a_year_column_without_years(columns: Columns, parsed: Parsed) -> None:
     """A year column is there but no cell of it is a year (dates, text): say so, rather than
     send the file's owner looking for a column that is there."""
     unread = [i for i in parsed.issues if i.check == "year_format"]
-    if "evaluation_year" in frame and unread:
+    if "evaluation_year" in columns and unread:
         first = unread[0]
         raise SourceFileError(
             "year_format",
@@ -241,36 +263,36 @@ def _year(value: object) -> int | None:
 
 
 def _conform_scores(
-    frame: pd.DataFrame, index_code: str, options: Options, masters: Masters, parsed: Parsed
+    columns: Columns, index_code: str, options: Options, masters: Masters, parsed: Parsed
 ) -> None:
     """Parse numbers, normalize predicates, resolve regions and agencies: in place, recording
     what fails. Targets go through here too: they name agencies and bands as scores do."""
-    for column in _numeric_columns(index_code) & set(frame.columns):
-        frame[column] = _numbers(frame, column, parsed)
+    for column in _numeric_columns(index_code) & set(columns):
+        columns[column] = _cells(columns, column, parsed, parse_number, "number_format")
     if index_code == "merit":
-        _refuse_merit_2025_model(frame)
+        _refuse_merit_2025_model(columns)
     if index_code == "ipp":
-        _ipp_scale(frame, options)
-    for text_column in ("agency_name", "local_code", "note", "pemda_code", "plan_document"):
-        if text_column in frame:
-            frame[text_column] = frame[text_column].map(_clean_text)
-    if "predicate" in frame:
-        frame["predicate"] = _bands_as_written(frame["predicate"], index_code)
-    if "target_band_code" in frame:
-        frame["index_code"] = frame["index_code"].map(lambda c: fold(c).replace(" ", "_"))
-        scores = frame.get("target_score", pd.Series(None, index=frame.index, dtype="float64"))
-        frame["target_band_code"] = [
+        _ipp_scale(columns, options)
+    for text_column in _TEXT:
+        if text_column in columns:
+            columns[text_column] = [_clean_text(v) for v in columns[text_column]]
+    if "predicate" in columns:
+        columns["predicate"] = [_band_as_written(t, index_code) for t in columns["predicate"]]
+    if "target_band_code" in columns:
+        columns["index_code"] = [fold(c).replace(" ", "_") for c in columns["index_code"]]
+        scores = columns.get("target_score", [None] * rows_of(columns))
+        columns["target_band_code"] = [
             _band_as_written(band, code) or _band_of_target_score(score, code)
             for band, code, score in zip(
-                frame["target_band_code"], frame["index_code"], scores, strict=True
+                columns["target_band_code"], columns["index_code"], scores, strict=True
             )
         ]
-    stated = frame.get("pemda_code", pd.Series(None, index=frame.index, dtype=object))
-    frame["pemda_code"] = stated.fillna(options.pemda_code)
-    if "agency_name" in frame:
-        frame["agency_code"] = [
+    stated = columns.get("pemda_code", [None] * rows_of(columns))
+    columns["pemda_code"] = [options.pemda_code if p is None else p for p in stated]
+    if "agency_name" in columns:
+        columns["agency_code"] = [
             masters.directory(p).resolve(n)
-            for p, n in zip(frame["pemda_code"], frame["agency_name"], strict=True)
+            for p, n in zip(columns["pemda_code"], columns["agency_name"], strict=True)
         ]
 
 
@@ -281,32 +303,23 @@ def _band_as_written(text: object, index_code: str) -> str | None:
     return (normalize_predicate(index_code, text) if known else None) or str(text).strip()
 
 
-def _band_of_target_score(score: float, index_code: str) -> str | None:
+def _band_of_target_score(score: float | None, index_code: str) -> str | None:
     """A plan that states a target as a score alone (`nilai SAKIP 70`) targets the band the
     score falls in (SOURCES.md, targets)."""
-    if pd.isna(score) or index_code not in reference.indices():
+    if score is None or index_code not in reference.indices():
         return None
     band = band_of(index_code, score)
     return band.code if band else None
 
 
-def _bands_as_written(column: pd.Series, index_code: str) -> pd.Series:
-    return column.map(lambda text: _band_as_written(text, index_code))
-
-
-def _conform_master(frame: pd.DataFrame, options: Options, parsed: Parsed) -> None:
+def _conform_master(columns: Columns, options: Options, parsed: Parsed) -> None:
     """Trim the text of a master and read `valid_from` as a date; the file names its regency."""
-    for column in set(frame.columns) - {"source_sheet", "source_row", "valid_from"}:
-        frame[column] = frame[column].map(_clean_text)
-    frame["agency_code"] = frame["agency_code"].str.upper()
-    frame["pemda_code"] = options.pemda_code
-    if "valid_from" in frame:
-        frame["valid_from"] = _dates(frame, "valid_from", parsed)
-
-
-def _dates(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
-    values = _cells(frame, column, parsed, _date, "date_format")
-    return pd.Series(pd.to_datetime(values), index=frame.index)
+    for column in set(columns) - {"source_sheet", "source_row", "valid_from"}:
+        columns[column] = [_clean_text(v) for v in columns[column]]
+    columns["agency_code"] = [None if c is None else c.upper() for c in columns["agency_code"]]
+    columns["pemda_code"] = [options.pemda_code] * rows_of(columns)
+    if "valid_from" in columns:
+        columns["valid_from"] = _cells(columns, "valid_from", parsed, _date, "date_format")
 
 
 def _date(cell: object) -> datetime | None:
@@ -320,12 +333,13 @@ def _date(cell: object) -> datetime | None:
         raise ValueError("not a date: write it as YYYY-MM-DD") from None
 
 
-def _numeric_columns(index_code: str) -> set[str]:
+@cache
+def _numeric_columns(index_code: str) -> frozenset[str]:
     if index_code not in reference.indices():
-        return _NUMERIC.get(index_code, set())
+        return frozenset(_NUMERIC.get(index_code, set()))
     canonical = set(reference.column_aliases(index_code).values())
     canonical |= {c.code for c in reference.components(index_code)}
-    return canonical - _NON_NUMERIC - {"no", "evaluation_year"}
+    return frozenset(canonical - _NON_NUMERIC - {"no", "evaluation_year"})
 
 
 def _clean_text(value: object) -> str | None:
@@ -335,21 +349,23 @@ def _clean_text(value: object) -> str | None:
     return text or None
 
 
-def _numbers(frame: pd.DataFrame, column: str, parsed: Parsed) -> pd.Series:
-    values = _cells(frame, column, parsed, parse_number, "number_format")
-    return pd.Series(values, index=frame.index, dtype="float64")
-
-
 def _cells(
-    frame: pd.DataFrame, column: str, parsed: Parsed, parse: Callable[[object], object], check: str
+    columns: Columns, column: str, parsed: Parsed, parse: Callable[[object], object], check: str
 ) -> list[object]:
-    """Each cell of `column` parsed; a cell that cannot be is None, and an Issue naming it."""
+    """Each cell of `column` parsed; a cell that cannot be is None, and an Issue naming it.
+    A value met again (a year, a predicate, `75,50`) is parsed once."""
     values = []
+    known: dict[tuple[type, object], object] = {}
     for sheet, row, cell in zip(
-        frame["source_sheet"], frame["source_row"], frame[column], strict=True
+        columns["source_sheet"], columns["source_row"], columns[column], strict=True
     ):
+        key = (type(cell), cell if isinstance(cell, str | int | float | None) else id(cell))
+        if key in known:
+            values.append(known[key])
+            continue
         try:
             values.append(parse(cell))
+            known[key] = values[-1]
         except ValueError as exc:
             parsed.issues.append(
                 Issue(
@@ -365,10 +381,10 @@ def _cells(
     return values
 
 
-def _refuse_merit_2025_model(frame: pd.DataFrame) -> None:
-    categories = {fold(p) for p in frame.get("predicate", pd.Series(dtype=object)).dropna()}
-    scores = frame.get("score", pd.Series(dtype="float64")).dropna()
-    if categories & MERIT_2025_CATEGORIES or (len(scores) and scores.between(0, 1).all()):
+def _refuse_merit_2025_model(columns: Columns) -> None:
+    categories = {fold(p) for p in columns.get("predicate", []) if _clean_text(p) is not None}
+    scores = [s for s in columns.get("score", []) if s is not None]
+    if categories & MERIT_2025_CATEGORIES or (scores and all(0 <= s <= 1 for s in scores)):
         raise SourceFileError(
             "unsupported_model",
             "this merit file follows the PermenPAN-RB 19/2025 model (scores 0-1, categories "
@@ -377,57 +393,58 @@ def _refuse_merit_2025_model(frame: pd.DataFrame) -> None:
         )
 
 
-def _ipp_scale(frame: pd.DataFrame, options: Options) -> None:
+def _ipp_scale(columns: Columns, options: Options) -> None:
     """Keep the decree's native scale and value; `score` is always 0-5, rounded to two decimals."""
-    native = frame["score"]
-    values = native.dropna()
-    fits = {5.0: values.between(0, 5).all(), 100.0: values.between(0, 100).all()}
+    native = columns["score"]
+    values = [v for v in native if v is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 0.0)
+    fits = {5.0: low >= 0 and high <= 5, 100.0: low >= 0 and high <= 100}
     if options.scale is not None:
         scale = float(options.scale)
         if not fits.get(scale, False):
             raise SourceFileError(
                 "scale_mismatch",
-                f"the manifest says IPP scale 0-{scale:g} but the values run "
-                f"{values.min():g}..{values.max():g}",
+                f"the manifest says IPP scale 0-{scale:g} but the values run {low:g}..{high:g}",
                 column="Nilai Indeks",
             )
-    elif any(c in frame for c in ("kebijakan", "sdm", "inovasi")) or (
-        len(values) and values.max() <= 5
-    ):
+    elif any(c in columns for c in ("kebijakan", "sdm", "inovasi")) or (values and high <= 5):
         scale = 5.0
-    elif fits[100.0] and values.min() > 5:
+    elif fits[100.0] and low > 5:
         scale = 100.0
     else:
         raise SourceFileError(
             "scale_unknown",
-            f"IPP values run {values.min():g}..{values.max():g}, which fits neither the 0-5 "
-            "scale nor the 0-100 scale; state `scale:` for this source in the manifest",
+            f"IPP values run {low:g}..{high:g}, which fits neither the 0-5 scale nor the 0-100 "
+            "scale; state `scale:` for this source in the manifest",
             column="Nilai Indeks",
         )
-    frame["native_scale"] = scale
-    frame["native_score"] = native
-    frame["score"] = native.map(lambda v: v if pd.isna(v) else rescale_half_up(v, 5, scale))
+    columns["native_scale"] = [scale] * len(native)
+    columns["native_score"] = native
+    columns["score"] = [v if v is None else rescale_half_up(v, 5, scale) for v in native]
 
 
-def _records_frame(
+def _records_columns(
     index_code: str, records: list[dict], parsed: Parsed, file_name: str
-) -> pd.DataFrame:
-    """JSON records as a frame, one row per record (its `row` is the record's number)."""
+) -> Columns:
+    """JSON records as columns, one row per record (its `row` is the record's number)."""
     aliases = reference.column_aliases(index_code)
-    rows = [{aliases.get(fold(k), k): v for k, v in record.items()} for record in records]
+    renamed = [{aliases.get(fold(k), k): v for k, v in record.items()} for record in records]
     parsed.labels.update({aliases.get(fold(k), k): k for r in records for k in r})
-    frame = pd.DataFrame(rows, dtype=object)
-    frame.insert(0, "source_row", range(1, len(frame) + 1))
-    frame.insert(0, "source_sheet", None)
-    if "evaluation_year" in frame:
-        years = _cells(frame, "evaluation_year", parsed, _year, "year_format")
-        frame["evaluation_year"] = pd.Series(years, index=frame.index, dtype="Int64")
+    names = list(dict.fromkeys(name for record in renamed for name in record))
+    columns: Columns = {
+        "source_sheet": [None] * len(records),
+        "source_row": list(range(1, len(records) + 1)),
+    }
+    columns |= {name: [record.get(name) for record in renamed] for name in names}
+    if "evaluation_year" in columns:
+        years = _cells(columns, "evaluation_year", parsed, _year, "year_format")
+        columns["evaluation_year"] = years
         stated = _years_stated("", file_name)
-        distinct = sorted(set(frame["evaluation_year"].dropna().astype(int)))
+        distinct = sorted({y for y in years if y is not None})
         if stated and distinct and distinct != list(stated.values()):
             column = {"records": ", ".join(map(str, distinct))}
             _refuse_disagreement(stated | column, None)
-    return frame
+    return columns
 
 
 def _list_of_objects(value: object, where: str) -> list[dict]:
@@ -475,9 +492,10 @@ def _spip(path: Path, options: Options, masters: Masters, file_name: str) -> Par
             value=str(total),
         )
     parsed = Parsed("spip", {})
-    frame = _records_frame("spip", [_without_portal_fields(r) for r in records], parsed, file_name)
-    _conform_scores(frame, "spip", options, masters, parsed)
-    parsed.frames["spip"] = frame
+    records = [_without_portal_fields(r) for r in records]
+    columns = _records_columns("spip", records, parsed, file_name)
+    _conform_scores(columns, "spip", options, masters, parsed)
+    parsed.frames["spip"] = columns
     return parsed
 
 
@@ -499,9 +517,9 @@ def _spbe(path: Path, options: Options, masters: Masters, file_name: str) -> Par
             f"{sorted(domains)}",
             column="domain",
         )
-    frame = _records_frame("spbe", [head | domains], parsed, file_name)
-    _conform_scores(frame, "spbe", options, masters, parsed)
-    parsed.frames["spbe"] = frame
+    columns = _records_columns("spbe", [head | domains], parsed, file_name)
+    _conform_scores(columns, "spbe", options, masters, parsed)
+    parsed.frames["spbe"] = columns
     indicators = _list_of_objects(document.get("indikator") or [], "indikator")
     if indicators:
         parsed.labels |= {
@@ -510,16 +528,15 @@ def _spbe(path: Path, options: Options, masters: Masters, file_name: str) -> Par
             "domain_code": "domain",
             "maturity_level": "tingkat_kematangan",
         }
-        parsed.frames["spbe_indicator"] = pd.DataFrame(
-            {
-                "source_sheet": None,
-                "source_row": range(1, len(indicators) + 1),
-                "evaluation_year": frame["evaluation_year"].iloc[0],
-                "agency_code": frame["agency_code"].iloc[0],
-                "indicator_no": [i.get("nomor") for i in indicators],
-                "indicator_name": [i.get("nama") for i in indicators],
-                "domain_code": [i.get("domain") for i in indicators],
-                "maturity_level": [i.get("tingkat_kematangan") for i in indicators],
-            }
-        )
+        count = len(indicators)
+        parsed.frames["spbe_indicator"] = {
+            "source_sheet": [None] * count,
+            "source_row": list(range(1, count + 1)),
+            "evaluation_year": [columns["evaluation_year"][0]] * count,
+            "agency_code": [columns["agency_code"][0]] * count,
+            "indicator_no": [i.get("nomor") for i in indicators],
+            "indicator_name": [i.get("nama") for i in indicators],
+            "domain_code": [i.get("domain") for i in indicators],
+            "maturity_level": [i.get("tingkat_kematangan") for i in indicators],
+        }
     return parsed

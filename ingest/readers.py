@@ -61,7 +61,8 @@ def _is_summary(cells: list[object]) -> bool:
 
 
 def _names_known_columns(cells: list[object], known_headers: set[str]) -> int:
-    return sum(fold(c) in known_headers for c in cells if _cell_text(c))
+    """How many cells are known column names (a header is text: numbers and dates never are)."""
+    return sum(1 for c in cells if isinstance(c, str) and fold(c) in known_headers)
 
 
 def _header_position(lines: list[tuple[int, list[object]]], known_headers: set[str]) -> int | None:

@@ -22,8 +22,7 @@ def test_a_regency_outside_jawa_barat_loads_with_no_seed_edit(tmp_path):
     """Kota Makassar's master, with two of its real kecamatan."""
     path = tmp_path / "agencies_kota_makassar.csv"
     path.write_text(
-        MASTER_HEADER
-        + "73.71,Pemerintah Kota Makassar,Pemkot Makassar,pemda,73,,2017-01-01\n"
+        MASTER_HEADER + "73.71,Pemerintah Kota Makassar,Pemkot Makassar,pemda,73,,2017-01-01\n"
         "73.71.SETDA,Sekretariat Daerah,Setda,sekretariat,73.71,,2017-01-01\n"
         "73.71.KEC_MARISO,Kecamatan Mariso,Kec. Mariso,kecamatan,73.71,,2017-01-01\n"
         "73.71.KEC_MAMAJANG,Kecamatan Mamajang,Kec. Mamajang,kecamatan,73.71,,2017-01-01\n",
