@@ -254,11 +254,13 @@ def _issues_from(
     issues = []
     reported: set[tuple[int, str]] = set()
     cases = errors.failure_cases
-    coerced = set(cases.loc[cases["check"].astype(str).str.startswith("coerce_dtype"), "column"])
+    checks = cases["check"].astype(str)
+    # A failing row of a check of the whole frame comes back once per column: keep its focus.
+    focus = checks.map(_FOCUS)
+    cases = cases[focus.isna() | (cases["column"] == focus)]
+    coerced = set(cases.loc[checks.str.startswith("coerce_dtype"), "column"])
     for case in cases.itertuples(index=False):
         check, column, value = str(case.check), case.column, case.failure_case
-        if check in _FOCUS and column != _FOCUS[check]:
-            continue
         if check.startswith("dtype(") and column in coerced:
             continue  # the cell that could not be converted is reported once, by coerce_dtype
         if check in {"column_in_schema", "column_in_dataframe"}:
@@ -279,7 +281,7 @@ def _issues_from(
                 column,
                 value,
                 None if whole_file else row,
-                frame[frame["file_id"] == n],
+                lambda n=n: frame[frame["file_id"] == n],
                 source,
                 labels,
                 files[n].pemda_code,
@@ -317,7 +319,9 @@ def _text(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _message(check, column, value, row, frame, source, labels, pemda_code, masters) -> str:
+def _message(check, column, value, row, file_rows, source, labels, pemda_code, masters) -> str:
+    """What to say of one failure; `file_rows()` gives the rows of the failing file (asked only
+    by the checks that need them: a batch can hold thousands of failures)."""
     index_code = source
     if check == "column_in_schema":
         known = sorted({labels.get(c, c) for c in reference.column_aliases(source).values()})
@@ -346,7 +350,7 @@ def _message(check, column, value, row, frame, source, labels, pemda_code, maste
     if check == "parent_exists":
         return "the parent is not an agency of this master (the regency's parent: its province)"
     if check == "name_names_one_agency":
-        shared = agencies_sharing_a_name(frame)
+        shared = agencies_sharing_a_name(file_rows())
         mine = {
             fold(w)
             for w in (row["agency_name"], row["agency_short_name"], row["aliases"])

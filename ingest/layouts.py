@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from contracts import reference
@@ -299,8 +299,14 @@ def _conform_scores(
 def _band_as_written(text: object, index_code: str) -> str | None:
     if text is None or str(text).strip() == "":
         return None
+    return _band_text(str(text), index_code)
+
+
+@lru_cache(maxsize=1 << 14)
+def _band_text(text: str, index_code: str) -> str:
+    """A predicate as written (` bb `, `Pelayanan Prima`) as its band code where it is one."""
     known = index_code in reference.indices()
-    return (normalize_predicate(index_code, text) if known else None) or str(text).strip()
+    return (normalize_predicate(index_code, text) if known else None) or text.strip()
 
 
 def _band_of_target_score(score: float | None, index_code: str) -> str | None:
@@ -345,8 +351,13 @@ def _numeric_columns(index_code: str) -> frozenset[str]:
 def _clean_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
-    text = " ".join(str(value).split())
-    return text or None
+    return _clean(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean(text: str) -> str | None:
+    """Text with its spaces collapsed; agency names recur in every file of a regency."""
+    return " ".join(text.split()) or None
 
 
 def _cells(

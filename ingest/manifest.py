@@ -90,11 +90,6 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-def inside(path: Path, sources_dir: Path) -> bool:
-    """Whether `path`, symlinks followed, lies inside `sources_dir`."""
-    return path.resolve().is_relative_to(sources_dir.resolve())
-
-
 def load_manifest(path: Path = DEFAULT_MANIFEST) -> list[SourceEntry]:
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     try:

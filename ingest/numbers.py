@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 _INTEGER = re.compile(r"[+-]?\d+")
 _DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
@@ -28,7 +29,13 @@ def parse_number(value: object) -> float | None:
         raise NumberFormatError(f"'{value}' is not a number")
     if isinstance(value, int | float):
         return None if math.isnan(value) else float(value)
-    text = str(value).replace("\u00a0", "").replace(" ", "").strip()
+    return _parse_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_text(value: str) -> float | None:
+    """A number written as text; the same texts recur across a source's files: read each once."""
+    text = value.replace("\u00a0", "").replace(" ", "").strip()
     if not text or text in {"-", "–"}:
         return None
     if _INTEGER.fullmatch(text):

@@ -14,7 +14,7 @@ from pathlib import Path
 from contracts.failures import Issue
 from ingest.fetch import FetchError, fetch
 from ingest.landing import sha256_of, sweep_partials
-from ingest.manifest import SourceEntry, inside
+from ingest.manifest import SourceEntry
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ def _received(
     entries: list[SourceEntry], sources_dir: Path, landing_dir: Path, retry: FetchRetry
 ) -> Iterator[Received]:
     """Every file of the entries: a download, or a local file inside the sources dir."""
+    resolved = _Resolver(sources_dir)
     for entry in entries:
         if entry.url:
             download, failure = _fetch_with_retries(entry, landing_dir, retry)
@@ -80,8 +81,9 @@ def _received(
             yield Received(download, entry.url, entry, problem)
             continue
         for path in entry.local_files(sources_dir):
-            if inside(path, sources_dir):
-                yield Received(path, _display(path, sources_dir), entry)
+            real = resolved(path)
+            if real.is_relative_to(resolved.root):
+                yield Received(path, str(real.relative_to(resolved.root)), entry)
             else:
                 display = (
                     str(path.relative_to(sources_dir))
@@ -132,9 +134,20 @@ def _outside(display: str, sources_dir: Path) -> Issue:
     )
 
 
-def _display(path: Path, sources_dir: Path) -> str:
-    """A file as people name it: relative to the sources dir (`sakip/<region code>/sakip_2024.xlsx`)."""
-    try:
-        return str(path.resolve().relative_to(sources_dir.resolve()))
-    except ValueError:
-        return str(path)
+class _Resolver:
+    """Paths with symlinks followed, to tell whether a file leads outside the sources dir and to
+    name it relative to it (`sakip/<region code>/sakip_2024.xlsx`). A folder is resolved once
+    for all its files (a national refresh has twenty thousand files in a few thousand folders);
+    a file that is itself a symlink is resolved whole."""
+
+    def __init__(self, sources_dir: Path):
+        self.root = sources_dir.resolve()
+        self._folders: dict[Path, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        if path.is_symlink():
+            return path.resolve()
+        folder = self._folders.get(path.parent)
+        if folder is None:
+            folder = self._folders[path.parent] = path.parent.resolve()
+        return folder / path.name

@@ -171,8 +171,9 @@ def _scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, limits: Limits) -> 
         _refuse_large(entry, scan.declared_cells, limits, "declares")
     references = _CELL_REFERENCE.findall(xml)
     if references:
-        scan.used_rows = max(int(row) for _, row in references)
-        scan.used_columns = max(column_index_from_string(c.decode()) for c, _ in set(references))
+        scan.used_rows = max(int(row) for row in {row for _, row in references})
+        letters = {column for column, _ in references}
+        scan.used_columns = max(column_index_from_string(c.decode()) for c in letters)
         _refuse_large(entry, scan.used_rows * scan.used_columns, limits, "uses")
     scan.merged = [range_boundaries(m.group(1).decode()) for m in _MERGE.finditer(xml)]
     for row in _HIDDEN_ROW.finditer(xml):

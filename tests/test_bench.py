@@ -12,6 +12,7 @@ def test_the_small_benchmark_runs_and_the_pipeline_serves_what_the_floor_builds(
     figures = run("small", place=tmp_path / "small", doc=doc)
     assert {f.name: f.exit_code for f in figures} == {
         "full": 0, "unchanged": 0, "one_changed": 0, "load": 0, "load_dagster": 0, "floor": 0,
+        "targets": 0, "targets_refused": 0,
     }  # fmt: skip
     warehouse = tmp_path / "small" / "warehouse" / "kinerja.duckdb"
     with duckdb.connect(str(warehouse), read_only=True) as con:
