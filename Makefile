@@ -30,10 +30,12 @@ system-packages:
 			chromium poppler-utils postgresql >/dev/null; \
 	fi
 
-# dbt's manifest is made at build time, not parsed each time the definitions load.
+# dbt's manifest is made at build time, not parsed each time the definitions load. First, what
+# dbt takes from the seeds but cannot read when it parses (contracts/dbt_lists.py).
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print)
 $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
+	$(VENV)/bin/python -m contracts.dbt_lists
 	$(VENV)/bin/dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
 
 # SQLite storage under DAGSTER_HOME by default; PostgreSQL when DAGSTER_PG_HOST is set.

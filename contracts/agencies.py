@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from contracts.text import fold
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _KEC = re.compile(r"^kec\b\.?\s*", re.IGNORECASE)
 ALIAS_SEPARATOR = "|"

@@ -22,24 +22,22 @@ from pathlib import Path
 
 from contracts import reference
 from contracts.agencies import Masters
-from contracts.bands import band_of, normalize_predicate
+from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
+from contracts.sources import Source, registry
 from contracts.text import fold
 from ingest import readers, workbooks
-from ingest.numbers import parse_number, rescale_half_up
-from ingest.options import Options, raw_tables, sources
+from ingest.numbers import parse_number
+from ingest.options import Options
 
-SPBE_DOMAINS = ("kebijakan_internal", "tata_kelola", "manajemen", "layanan")
-IPP_SHEETS = ["Lampiran I", "Lampiran II"]
-MERIT_2025_CATEGORIES = {"dasar", "berkembang", "menengah", "maju"}
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
-_NUMERIC = {"targets": {"target_score"}}
-_NON_NUMERIC = {"agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on"}
+_NON_NUMERIC = {
+    "agency_name", "predicate", "local_code", "note", "pemda_code", "announced_on",
+    "indicator_name", "domain_code",
+}  # fmt: skip
 _TEXT = ("agency_name", "local_code", "note", "pemda_code", "plan_document")
 _KAB = re.compile(r"\bkab\b")
-# CKAN names a search's rank `rank`, or `rank <field>` for a search of one field.
-CKAN_RANK = re.compile(r"rank( \S+)?")
 
 Columns = dict[str, list]
 
@@ -60,15 +58,16 @@ def rows_of(columns: Columns) -> int:
 
 
 def parse_file(
-    index_code: str, path: Path, options: Options, masters: Masters, name: str | None = None
+    source_code: str, path: Path, options: Options, masters: Masters, name: str | None = None
 ) -> Parsed:
     """Read and conform one source file; raises SourceFileError for a file that cannot be read.
 
     `name` is the file's original name when `path` is its landed copy (the year may be in it).
     `masters` resolves agency names to codes in each row's regency.
     """
-    if index_code not in sources():
-        raise SourceFileError("unknown_source", f"no layout for source '{index_code}'")
+    if source_code not in registry():
+        raise SourceFileError("unknown_source", f"no layout for source '{source_code}'")
+    source = registry()[source_code]
     if reference.region_name(options.pemda_code) is None:
         raise SourceFileError(
             "unknown_region",
@@ -76,15 +75,26 @@ def parse_file(
             "(dbt_project/seeds/regions.csv)",
         )
     readers.refuse_oversized(path, options.limits)
+    name = name or path.name
+    parsed = Parsed(source_code, {})
+    if source.document is not None:
+        tables = source.document(readers.read_json(path, options.limits))
+        main, *more = source.raw_tables
+        parsed.frames = {t: _records_columns(source_code, tables[t], parsed, name) for t in tables}
+        _conform(source, parsed.frames[main], options, masters, parsed)
+        for table in more:  # one document, one row of the main table: its agency and year
+            if parsed.frames.get(table):
+                rows = len(parsed.frames[table]["source_row"])
+                for column in ("evaluation_year", "agency_code"):
+                    parsed.frames[table][column] = [parsed.frames[main][column][0]] * rows
+        parsed.frames = {t: c for t, c in parsed.frames.items() if rows_of(c)}
+        return parsed
+    known = set(reference.column_aliases(source_code))
     suffix = path.suffix.lower()
-    if index_code == "spip":
-        return _spip(path, options, masters, name or path.name)
-    if index_code == "spbe":
-        return _spbe(path, options, masters, name or path.name)
-    known = set(reference.column_aliases(index_code))
     if suffix in {".xlsx", ".xlsm"}:
-        if index_code == "ipp":
-            tables = workbooks.read_xlsx(path, IPP_SHEETS, known, options.limits, require_all=False)
+        if source.sheets:
+            sheets = list(source.sheets)
+            tables = workbooks.read_xlsx(path, sheets, known, options.limits, require_all=False)
         else:
             sheets = [options.sheet] if options.sheet else None
             tables = workbooks.read_xlsx(path, sheets, known, options.limits)
@@ -92,20 +102,43 @@ def parse_file(
         tables = [readers.read_csv(path, known)]
     else:
         raise SourceFileError(
-            "unsupported_format", f"'{suffix}' files are not read for {index_code}"
+            "unsupported_format", f"'{suffix}' files are not read for {source_code}"
         )
-    parsed = Parsed(index_code, {})
+    dated = "evaluation_year" in source.tables[0].fields
     columns = _stacked(
-        [_tabular_columns(index_code, t, name or path.name, options, parsed) for t in tables]
+        [_tabular_columns(source_code, t, name, options, parsed, dated) for t in tables]
     )
     if not rows_of(columns):
         raise SourceFileError("empty_file", "the table has a header but no data rows")
-    if index_code == "agencies":
-        _conform_master(columns, options, parsed)
-    else:
-        _conform_scores(columns, index_code, options, masters, parsed)
-    parsed.frames[raw_tables(index_code)[0]] = columns
+    _conform(source, columns, options, masters, parsed)
+    parsed.frames[source.raw_tables[0]] = columns
     return parsed
+
+
+def _conform(
+    source: Source, columns: Columns, options: Options, masters: Masters, parsed: Parsed
+) -> None:
+    """The standard reading of a file of scores (numbers, the source's own interpretation, text,
+    predicates, regions, agencies), or the source's own alone."""
+    if not source.standard_conform:
+        source.conform(columns, options, parsed)
+        return
+    for column in _numeric_columns(source.code) & set(columns):
+        columns[column] = cells(columns, column, parsed, parse_number, "number_format")
+    if source.conform is not None:
+        source.conform(columns, options, parsed)
+    for text_column in _TEXT:
+        if text_column in columns:
+            columns[text_column] = [clean_text(v) for v in columns[text_column]]
+    if "predicate" in columns:
+        columns["predicate"] = [band_as_written(t, source.code) for t in columns["predicate"]]
+    stated = columns.get("pemda_code", [None] * rows_of(columns))
+    columns["pemda_code"] = [options.pemda_code if p is None else p for p in stated]
+    if "agency_name" in columns:
+        columns["agency_code"] = [
+            masters.directory(p).resolve(n)
+            for p, n in zip(columns["pemda_code"], columns["agency_name"], strict=True)
+        ]
 
 
 def _stacked(tables: list[Columns]) -> Columns:
@@ -137,7 +170,7 @@ def _region_names_pattern() -> tuple[re.Pattern, dict[str, str]]:
 
 
 def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None:
-    from contracts.schemas import within_region
+    from contracts.sources._index import within_region
 
     for code in _regions_named(table.title):
         if not within_region(code, pemda_code):
@@ -151,10 +184,17 @@ def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None
 
 
 def _tabular_columns(
-    index_code: str, table: readers.Table, file_name: str, options: Options, parsed: Parsed
+    source_code: str,
+    table: readers.Table,
+    file_name: str,
+    options: Options,
+    parsed: Parsed,
+    dated: bool,
 ) -> Columns:
+    """A sheet's rows as canonical columns; `dated`: the source's rows have an evaluation year
+    (a master holds dates of regulations instead)."""
     _refuse_another_regions_title(table, options.pemda_code)
-    aliases = reference.column_aliases(index_code)
+    aliases = reference.column_aliases(source_code)
     names: list[str] = []
     for position, header in enumerate(table.headers, start=1):
         name = aliases.get(fold(header), header or f"(column {position} without a header)")
@@ -177,7 +217,7 @@ def _tabular_columns(
             columns[name] = [
                 row[position] if position < len(row) else None for _, row in table.rows
             ]
-    if index_code != "agencies":  # a master holds dates of regulations, not evaluation years
+    if dated:
         columns["evaluation_year"] = _evaluation_year(columns, table, file_name, parsed)
     return columns
 
@@ -191,7 +231,7 @@ def _evaluation_year(
     _refuse_disagreement(stated, table.sheet)
     single = next(iter(stated.values()), None)
     if "evaluation_year" in columns:
-        years = _cells(columns, "evaluation_year", parsed, _year, "year_format")
+        years = cells(columns, "evaluation_year", parsed, _year, "year_format")
         distinct = sorted({y for y in years if y is not None})
         if distinct:
             if single is not None and distinct != [single]:
@@ -262,41 +302,8 @@ def _year(value: object) -> int | None:
     return int(number)
 
 
-def _conform_scores(
-    columns: Columns, index_code: str, options: Options, masters: Masters, parsed: Parsed
-) -> None:
-    """Parse numbers, normalize predicates, resolve regions and agencies: in place, recording
-    what fails. Targets go through here too: they name agencies and bands as scores do."""
-    for column in _numeric_columns(index_code) & set(columns):
-        columns[column] = _cells(columns, column, parsed, parse_number, "number_format")
-    if index_code == "merit":
-        _refuse_merit_2025_model(columns)
-    if index_code == "ipp":
-        _ipp_scale(columns, options)
-    for text_column in _TEXT:
-        if text_column in columns:
-            columns[text_column] = [_clean_text(v) for v in columns[text_column]]
-    if "predicate" in columns:
-        columns["predicate"] = [_band_as_written(t, index_code) for t in columns["predicate"]]
-    if "target_band_code" in columns:
-        columns["index_code"] = [fold(c).replace(" ", "_") for c in columns["index_code"]]
-        scores = columns.get("target_score", [None] * rows_of(columns))
-        columns["target_band_code"] = [
-            _band_as_written(band, code) or _band_of_target_score(score, code)
-            for band, code, score in zip(
-                columns["target_band_code"], columns["index_code"], scores, strict=True
-            )
-        ]
-    stated = columns.get("pemda_code", [None] * rows_of(columns))
-    columns["pemda_code"] = [options.pemda_code if p is None else p for p in stated]
-    if "agency_name" in columns:
-        columns["agency_code"] = [
-            masters.directory(p).resolve(n)
-            for p, n in zip(columns["pemda_code"], columns["agency_name"], strict=True)
-        ]
-
-
-def _band_as_written(text: object, index_code: str) -> str | None:
+def band_as_written(text: object, index_code: str) -> str | None:
+    """A predicate or band as written, as its band code where it is one; None when blank."""
     if text is None or str(text).strip() == "":
         return None
     return _band_text(str(text), index_code)
@@ -309,26 +316,7 @@ def _band_text(text: str, index_code: str) -> str:
     return (normalize_predicate(index_code, text) if known else None) or text.strip()
 
 
-def _band_of_target_score(score: float | None, index_code: str) -> str | None:
-    """A plan that states a target as a score alone (`nilai SAKIP 70`) targets the band the
-    score falls in (SOURCES.md, targets)."""
-    if score is None or index_code not in reference.indices():
-        return None
-    band = band_of(index_code, score)
-    return band.code if band else None
-
-
-def _conform_master(columns: Columns, options: Options, parsed: Parsed) -> None:
-    """Trim the text of a master and read `valid_from` as a date; the file names its regency."""
-    for column in set(columns) - {"source_sheet", "source_row", "valid_from"}:
-        columns[column] = [_clean_text(v) for v in columns[column]]
-    columns["agency_code"] = [None if c is None else c.upper() for c in columns["agency_code"]]
-    columns["pemda_code"] = [options.pemda_code] * rows_of(columns)
-    if "valid_from" in columns:
-        columns["valid_from"] = _cells(columns, "valid_from", parsed, _date, "date_format")
-
-
-def _date(cell: object) -> datetime | None:
+def parse_date(cell: object) -> datetime | None:
     if cell is None or (isinstance(cell, float) and cell != cell) or str(cell).strip() == "":
         return None
     if isinstance(cell, date):
@@ -340,15 +328,18 @@ def _date(cell: object) -> datetime | None:
 
 
 @cache
-def _numeric_columns(index_code: str) -> frozenset[str]:
-    if index_code not in reference.indices():
-        return frozenset(_NUMERIC.get(index_code, set()))
-    canonical = set(reference.column_aliases(index_code).values())
-    canonical |= {c.code for c in reference.components(index_code)}
-    return frozenset(canonical - _NON_NUMERIC - {"no", "evaluation_year"})
+def _numeric_columns(source_code: str) -> frozenset[str]:
+    """The columns read as numbers: an index's score, components and other numbers of its
+    header aliases, and the numbers the source declares."""
+    numbers = set(registry()[source_code].numbers)
+    if source_code in reference.indices():
+        canonical = set(reference.column_aliases(source_code).values())
+        canonical |= {c.code for c in reference.components(source_code)}
+        numbers |= canonical - _NON_NUMERIC - {"no", "evaluation_year"}
+    return frozenset(numbers)
 
 
-def _clean_text(value: object) -> str | None:
+def clean_text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
     return _clean(str(value))
@@ -360,7 +351,7 @@ def _clean(text: str) -> str | None:
     return " ".join(text.split()) or None
 
 
-def _cells(
+def cells(
     columns: Columns, column: str, parsed: Parsed, parse: Callable[[object], object], check: str
 ) -> list[object]:
     """Each cell of `column` parsed; a cell that cannot be is None, and an Issue naming it.
@@ -392,48 +383,6 @@ def _cells(
     return values
 
 
-def _refuse_merit_2025_model(columns: Columns) -> None:
-    categories = {fold(p) for p in columns.get("predicate", []) if _clean_text(p) is not None}
-    scores = [s for s in columns.get("score", []) if s is not None]
-    if categories & MERIT_2025_CATEGORIES or (scores and all(0 <= s <= 1 for s in scores)):
-        raise SourceFileError(
-            "unsupported_model",
-            "this merit file follows the PermenPAN-RB 19/2025 model (scores 0-1, categories "
-            "Dasar..Maju), which kinerja does not support yet; it reads the PermenPAN-RB 40/2018 "
-            "model (100-400, categories I-IV)",
-        )
-
-
-def _ipp_scale(columns: Columns, options: Options) -> None:
-    """Keep the decree's native scale and value; `score` is always 0-5, rounded to two decimals."""
-    native = columns["score"]
-    values = [v for v in native if v is not None]
-    low, high = (min(values), max(values)) if values else (0.0, 0.0)
-    fits = {5.0: low >= 0 and high <= 5, 100.0: low >= 0 and high <= 100}
-    if options.scale is not None:
-        scale = float(options.scale)
-        if not fits.get(scale, False):
-            raise SourceFileError(
-                "scale_mismatch",
-                f"the manifest says IPP scale 0-{scale:g} but the values run {low:g}..{high:g}",
-                column="Nilai Indeks",
-            )
-    elif any(c in columns for c in ("kebijakan", "sdm", "inovasi")) or (values and high <= 5):
-        scale = 5.0
-    elif fits[100.0] and low > 5:
-        scale = 100.0
-    else:
-        raise SourceFileError(
-            "scale_unknown",
-            f"IPP values run {low:g}..{high:g}, which fits neither the 0-5 scale nor the 0-100 "
-            "scale; state `scale:` for this source in the manifest",
-            column="Nilai Indeks",
-        )
-    columns["native_scale"] = [scale] * len(native)
-    columns["native_score"] = native
-    columns["score"] = [v if v is None else rescale_half_up(v, 5, scale) for v in native]
-
-
 def _records_columns(
     index_code: str, records: list[dict], parsed: Parsed, file_name: str
 ) -> Columns:
@@ -448,7 +397,7 @@ def _records_columns(
     }
     columns |= {name: [record.get(name) for record in renamed] for name in names}
     if "evaluation_year" in columns:
-        years = _cells(columns, "evaluation_year", parsed, _year, "year_format")
+        years = cells(columns, "evaluation_year", parsed, _year, "year_format")
         columns["evaluation_year"] = years
         stated = _years_stated("", file_name)
         distinct = sorted({y for y in years if y is not None})
@@ -456,98 +405,3 @@ def _records_columns(
             column = {"records": ", ".join(map(str, distinct))}
             _refuse_disagreement(stated | column, None)
     return columns
-
-
-def _list_of_objects(value: object, where: str) -> list[dict]:
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        found = (
-            type(value).__name__ if not isinstance(value, list) else "a list holding non-objects"
-        )
-        raise SourceFileError(
-            "wrong_type", f"'{where}' must be a list of objects; found {found}", column=where
-        )
-    return value
-
-
-def _without_portal_fields(record: dict) -> dict:
-    """A CKAN datastore record without the portal's own fields: `_id` (always), `_full_text` and
-    `rank` (after a search). Any other unknown field is a layout change and still refuses."""
-    return {
-        key: value
-        for key, value in record.items()
-        if not key.startswith("_") and not CKAN_RANK.fullmatch(key)
-    }
-
-
-def _spip(path: Path, options: Options, masters: Masters, file_name: str) -> Parsed:
-    """A CKAN datastore answer (`success`, `result.records`, `result.total`)."""
-    document = readers.read_json(path, options.limits)
-    if not isinstance(document, dict) or document.get("success") is not True:
-        error = document.get("error") if isinstance(document, dict) else None
-        raise SourceFileError("portal_error", f"the portal answered success=false: {error}")
-    result = document.get("result")
-    if not isinstance(result, dict):
-        raise SourceFileError(
-            "wrong_type", "'result' must be an object with 'records'", column="result"
-        )
-    records = _list_of_objects(result.get("records", []), "result.records")
-    if not records:
-        raise SourceFileError("empty_file", "the portal answer holds no records")
-    total = result.get("total", len(records))
-    if not isinstance(total, int) or isinstance(total, bool) or total != len(records):
-        raise SourceFileError(
-            "total_mismatch",
-            f"the answer says total {total!r} but holds {len(records)} records: a page is "
-            "missing (fetch it again with paging) or the answer was cut",
-            column="result.total",
-            value=str(total),
-        )
-    parsed = Parsed("spip", {})
-    records = [_without_portal_fields(r) for r in records]
-    columns = _records_columns("spip", records, parsed, file_name)
-    _conform_scores(columns, "spip", options, masters, parsed)
-    parsed.frames["spip"] = columns
-    return parsed
-
-
-def _spbe(path: Path, options: Options, masters: Masters, file_name: str) -> Parsed:
-    """A KemenPAN-RB evaluation document: one regency, one year, its domains and indicators."""
-    document = readers.read_json(path, options.limits)
-    if not isinstance(document, dict) or "indeks" not in document:
-        raise SourceFileError("invalid_document", "not an SPBE evaluation: no 'indeks' field")
-    parsed = Parsed("spbe", {})
-    head = {k: v for k, v in document.items() if k not in {"domain", "indikator"}}
-    domains = {
-        fold(d.get("kode")).replace(" ", "_"): d.get("indeks")
-        for d in _list_of_objects(document.get("domain", []), "domain")
-    }
-    if set(domains) != set(SPBE_DOMAINS):
-        raise SourceFileError(
-            "spbe_domains",
-            f"an SPBE evaluation has the four domains {list(SPBE_DOMAINS)}; this one has "
-            f"{sorted(domains)}",
-            column="domain",
-        )
-    columns = _records_columns("spbe", [head | domains], parsed, file_name)
-    _conform_scores(columns, "spbe", options, masters, parsed)
-    parsed.frames["spbe"] = columns
-    indicators = _list_of_objects(document.get("indikator") or [], "indikator")
-    if indicators:
-        parsed.labels |= {
-            "indicator_no": "nomor",
-            "indicator_name": "nama",
-            "domain_code": "domain",
-            "maturity_level": "tingkat_kematangan",
-        }
-        count = len(indicators)
-        parsed.frames["spbe_indicator"] = {
-            "source_sheet": [None] * count,
-            "source_row": list(range(1, count + 1)),
-            "evaluation_year": [columns["evaluation_year"][0]] * count,
-            "agency_code": [columns["agency_code"][0]] * count,
-            "indicator_no": [i.get("nomor") for i in indicators],
-            "indicator_name": [i.get("nama") for i in indicators],
-            "domain_code": [i.get("domain") for i in indicators],
-            "maturity_level": [i.get("tingkat_kematangan") for i in indicators],
-        }
-    return parsed

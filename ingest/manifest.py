@@ -1,7 +1,9 @@
 """The source manifest: which files or URLs feed each source, and how to read them.
 
 An entry's `source` is an index (`sakip`...) or a reference source (`agencies`, `targets`);
-`index` is accepted as its older name. A file's region comes from its folder
+`index` is accepted as its older name. Every source of the registry (`contracts/sources/`) is
+also read from its own folder of the sources dir (`path: <source>/**/*`, after the entries: a
+file an entry matches too takes that entry's options). A file's region comes from its folder
 (`sakip/<region code>/...`), else from the entry's `pemda_code`: configuration, never code.
 
 A `path` is a glob inside the sources dir: an absolute path or one with `..` is refused here,
@@ -127,7 +129,7 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> list[SourceEntry]:
         except ValueError as exc:
             raise ManifestError(str(exc)) from None
         entries.append(SourceEntry(**raw))
-    return entries
+    return entries + [SourceEntry(s, path=f"{s}/**/*", limits=limits) for s in sources()]
 
 
 def _refuse_escaping_path(pattern: str, where: str) -> None:

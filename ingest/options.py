@@ -9,26 +9,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from contracts import reference
+from contracts.sources import registry
 from ingest.limits import Limits
 
-# The reference sources of each regency and the raw table each writes; a refresh loads them
-# before the scores, which are checked against them.
-REFERENCE_SOURCES = {"agencies": "agency_master", "targets": "targets"}
-# The raw tables each source writes; the first is the one with a row per agency and year.
-_EXTRA_TABLES = {"spbe": ("spbe_indicator",)}
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 
 
 def sources() -> list[str]:
-    """Every source, in load order: the reference sources first, then the indices."""
-    return [*REFERENCE_SOURCES, *reference.indices()]
+    """Every source of the registry (`contracts/sources/`), in load order: the reference sources
+    first, then the indices."""
+    return list(registry())
 
 
 def raw_tables(source: str) -> tuple[str, ...]:
-    if source in REFERENCE_SOURCES:
-        return (REFERENCE_SOURCES[source],)
-    return (source, *_EXTRA_TABLES.get(source, ()))
+    """The raw tables a source writes; the first holds a row per key."""
+    return registry()[source].raw_tables
 
 
 def is_region_code(text: str) -> bool:

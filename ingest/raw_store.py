@@ -24,16 +24,10 @@ import pandas as pd
 
 from contracts.agencies import AGENCY_COLUMNS, Masters, agencies_from_frame
 from contracts.failures import Issue
-from contracts.schemas import FILE_COLUMNS
-from contracts.validate import table_schema
+from contracts.schemas import FILE_COLUMNS, table_of, table_schema
 from ingest.options import raw_tables, sources
 
 SCHEMA = "raw"
-REPLACE_KEYS = {
-    "agency_master": ("pemda_code",),
-    "targets": ("agency_code", "index_code", "evaluation_year"),
-}
-SCORE_REPLACE_KEY = ("agency_code", "evaluation_year")
 # Which of two rows of one key wins: the greater of these, compared in order, a missing value
 # lowest (a source without announcement dates compares by receipt alone).
 PRECEDENCE = ("announced_on", "received_at", "source_file", "source_sha256")
@@ -113,9 +107,12 @@ def _rank(alias: str, frame: pd.DataFrame) -> str:
 
 def _raw_table_schemas() -> dict:
     """The contract of every raw table, by table name: its columns and their types."""
-    return {
-        table: table_schema(table, source) for source in sources() for table in raw_tables(source)
-    }
+    return {table: table_schema(table) for source in sources() for table in raw_tables(source)}
+
+
+def replace_key(table: str) -> tuple[str, ...]:
+    """The key by which a newer row of a raw table replaces an older one (the registry's)."""
+    return table_of(table).replace_key
 
 
 class RawStore:
@@ -248,7 +245,7 @@ class RawStore:
         (PRECEDENCE); of rows of one key in `frame`, those of the winning file alone are kept.
         Rows that lose are not written."""
         name = f"{SCHEMA}.{table}"
-        key = ", ".join(REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+        key = ", ".join(replace_key(table))
         order = ", ".join(f"{part} desc" for part in _rank_parts("i", frame))
         self._con.register("incoming_frame", _microseconds(frame))
         try:
@@ -256,7 +253,7 @@ class RawStore:
                 "create or replace temp table incoming as select * from incoming_frame i "
                 f"qualify rank() over (partition by {key} order by {order}) = 1"
             )
-            on = " and ".join(f"t.{k} = i.{k}" for k in REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+            on = " and ".join(f"t.{k} = i.{k}" for k in replace_key(table))
             self._con.execute(
                 f"delete from {name} t using incoming i where {on} and "
                 f"{_rank('i', frame)} >= {_rank('t', frame)}"
@@ -273,7 +270,7 @@ class RawStore:
         """The rows of `frame` (many files) whose key another file holds, in the table or in
         `frame`: that file, and whether the incoming row wins over it (PRECEDENCE)."""
         name = f"{SCHEMA}.{table}"
-        keys = REPLACE_KEYS.get(table, SCORE_REPLACE_KEY)
+        keys = replace_key(table)
         columns = ", ".join([*keys, *(c for c in PRECEDENCE if c in frame)])
         self._con.register("incoming", _microseconds(frame))
         try:

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from contracts import reference
 from contracts.failures import ERROR, Issue, write_report
+from contracts.sources import registry
 from ingest import progress
-from ingest.options import REFERENCE_SOURCES, raw_tables, sources
+from ingest.options import raw_tables, sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
 from orchestration.changes import decided_versions
@@ -31,11 +31,7 @@ if TYPE_CHECKING:
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
 WAREHOUSE_POOL = "kinerja_warehouse"  # one writer of the warehouse at a time (dagster.yaml)
-MASTER_KEY = dg.AssetKey(["raw", REFERENCE_SOURCES["agencies"]])
-_DESCRIPTIONS = {
-    "agencies": "Agency masters, one per regency: every version of every agency",
-    "targets": "Targets of each regency's plans (RPJMD, Renstra, Perjanjian Kinerja)",
-}
+MASTER_KEY = dg.AssetKey(["raw", raw_tables("agencies")[0]])
 
 
 def _issues_markdown(issues: list[Issue]) -> str:
@@ -54,12 +50,6 @@ def write_run_report(store: "RawStore", paths: KinerjaPaths, run_id: str) -> lis
     if not issues:
         return []
     return [str(p) for p in write_report(issues, paths.settings.quarantine_dir, run_id)]
-
-
-def _description(source: str) -> str:
-    if source in reference.indices():
-        return reference.indices()[source].name
-    return _DESCRIPTIONS[source]
 
 
 def _received_at(context: dg.AssetExecutionContext) -> datetime:
@@ -82,7 +72,7 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
                 group_name="ingest",
                 kinds={"duckdb", "pandera"},
                 deps=[] if key == MASTER_KEY else [MASTER_KEY],
-                description=f"{_description(source)}: source files validated and loaded into "
+                description=f"{registry()[source].description}: source files validated and loaded into "
                 f"raw.{key.path[-1]}.",
             )
             for key in keys

@@ -36,6 +36,14 @@ def sources(tmp_path) -> Path:
     return Path(shutil.copytree(SAMPLES, tmp_path / "sources"))
 
 
+def keep_only_the_masters(sources: Path) -> None:
+    """Leave the agency masters alone in a sources dir: a test of portal sources then reads them
+    and nothing else (a source no manifest entry names is read from its folder)."""
+    for folder in sources.iterdir():
+        if folder.is_dir() and folder.name != "agencies":
+            shutil.rmtree(folder)
+
+
 @pytest.fixture
 def settings(tmp_path, sources) -> Settings:
     return Settings(

@@ -21,7 +21,7 @@ import yaml
 
 from ingest.manifest import DEFAULT_MANIFEST
 from ingest.options import raw_tables, sources
-from ingest.raw_store import REPLACE_KEYS, SCORE_REPLACE_KEY
+from ingest.raw_store import replace_key
 from orchestration.settings import PROJECT_ROOT, Settings
 
 KILLED = -9
@@ -133,7 +133,7 @@ def assert_no_duplicate_rows(settings: Settings) -> None:
                 table = raw_tables(source)[0]
                 if table == "agency_master":
                     continue  # one row per agency version, many per regency
-                key = ", ".join(REPLACE_KEYS.get(table, SCORE_REPLACE_KEY))
+                key = ", ".join(replace_key(table))
                 [(rows, keys)] = con.execute(
                     f"select count(*), count(distinct ({key})) from raw.{table}"
                 ).fetchall()

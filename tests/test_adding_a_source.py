@@ -1,4 +1,5 @@
-"""docs/adding-a-source.md, followed step by step with a toy seventh index in a copy of the project."""
+"""docs/adding-a-source.md, followed step by step with a toy seventh index in a copy of the project:
+the index touches its rows of the seeds, its module of the registry and its staging model."""
 
 import os
 import shutil
@@ -7,7 +8,6 @@ import sys
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from orchestration.dbt_models import DBT_EXECUTABLE
 from orchestration.settings import PROJECT_ROOT
@@ -23,7 +23,8 @@ def append(path: Path, text: str) -> None:
         f.write(text)
 
 
-def follow_the_guide(project: Path) -> None:
+def follow_the_guide(project: Path) -> list[str]:
+    """The guide's steps; the files they write or change, relative to the project."""
     seeds = project / "dbt_project" / "seeds"
     # 1. Reference data.
     append(
@@ -38,54 +39,80 @@ def follow_the_guide(project: Path) -> None:
         "zi,no,No\nzi,agency_name,Unit Kerja\nzi,score,Nilai\nzi,predicate,Predikat\n"
         "zi,evaluation_year,Tahun\n",
     )
-    # 2, 3: a CSV in the usual shape needs no reader, and the contract comes from the seeds.
-    # 4. Manifest and a sample file.
-    append(project / "ingest" / "sources.yaml", "  - source: zi\n    path: zi/**/*\n")
-    sample = project / "data" / "samples" / "zi" / "32.16" / "zi_2025.csv"
-    sample.parent.mkdir(parents=True)
-    sample.write_text(
-        "No,Unit Kerja,Nilai,Predikat\n1,Dinas Kesehatan,81.5,Baik\n2,Kec. Babelan,70.25,Kurang\n",
+    # 2. Its module in the registry: a table of scores in the usual shape needs nothing more.
+    (project / "contracts" / "sources" / "zi.py").write_text(
+        '"""Zona Integritas (PermenPAN-RB 90/2021): a score per unit, 0-100."""\n\n'
+        "from contracts.sources._index import index_source\n\n"
+        'SOURCE = index_source("zi")\n',
         encoding="utf-8",
     )
-    # 5. Asset: nothing to write. 6. dbt, four files.
-    dbt = project / "dbt_project"
-    append(
-        dbt / "models" / "staging" / "_sources.yml",
-        "      - name: zi\n        description: Zona Integritas.\n"
-        '        meta: {dagster: {asset_key: ["raw", "zi"]}}\n',
-    )
-    (dbt / "models" / "staging" / "stg_zi__scores.sql").write_text(
-        (dbt / "models" / "staging" / "stg_rb__scores.sql")
+    # 3. Its staging model, with its raw table beside it.
+    staging = project / "dbt_project" / "models" / "staging"
+    (staging / "stg_zi__scores.sql").write_text(
+        (staging / "stg_rb__scores.sql")
         .read_text(encoding="utf-8")
         .replace("    local_code,\n", "")
         .replace("source('raw', 'rb')", "source('raw', 'zi')"),
         encoding="utf-8",
     )
-    project_yml = dbt / "dbt_project.yml"
-    project_yml.write_text(
-        project_yml.read_text(encoding="utf-8").replace(
-            "  kinerja_indices:\n", "  kinerja_indices:\n    zi: []\n"
-        ),
+    (staging / "stg_zi__scores.yml").write_text(
+        (staging / "stg_rb__scores.yml")
+        .read_text(encoding="utf-8")
+        .replace("rb", "zi")
+        .replace("Bureaucratic reform index per agency and for the regency.", "Zona Integritas."),
         encoding="utf-8",
     )
-    scorecard = dbt / "models" / "marts" / "agency_scorecard.yml"
-    document = yaml.safe_load(scorecard.read_text(encoding="utf-8"))
-    document["models"][0]["columns"] += [
-        {"name": f"zi_{suffix}", "data_type": kind, "description": f"Zona Integritas {suffix}."}
-        for suffix, kind in (("score", "double precision"), ("band", "varchar"), ("change", "double precision"))
-    ]  # fmt: skip
-    scorecard.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return [
+        "dbt_project/seeds/indices.csv",
+        "dbt_project/seeds/rating_bands.csv",
+        "dbt_project/seeds/column_aliases.csv",
+        "contracts/sources/zi.py",
+        "dbt_project/models/staging/stg_zi__scores.sql",
+        "dbt_project/models/staging/stg_zi__scores.yml",
+    ]
+
+
+# What make writes from the seeds before dbt parses (contracts/dbt_lists.py): nobody edits them.
+GENERATED = [
+    "dbt_project/macros/kinerja_indices.sql",
+    "dbt_project/models/marts/agency_scorecard.yml",
+]
+
+
+def changed_files(before: Path, after: Path) -> set[str]:
+    """Files added or changed in `after`, relative to it."""
+    changed = set()
+    for path in after.rglob("*"):
+        relative = path.relative_to(after)
+        if path.is_file() and "__pycache__" not in relative.parts:
+            original = before / relative
+            if not original.is_file() or original.read_bytes() != path.read_bytes():
+                changed.add(str(relative))
+    return changed
 
 
 def test_a_toy_seventh_index_reaches_the_facts_and_the_scorecard(tmp_path):
+    """The toy index touches its seed rows, its module and its staging model, nothing else."""
+    original = Path(shutil.copytree(PROJECT_ROOT, tmp_path / "original", ignore=LEFT_BEHIND))
     project = Path(shutil.copytree(PROJECT_ROOT, tmp_path / "kinerja", ignore=LEFT_BEHIND))
-    follow_the_guide(project)
+    written = follow_the_guide(project)
+    sources = Path(shutil.copytree(project / "data" / "samples", tmp_path / "sources"))
+    sample = sources / "zi" / "32.16" / "zi_2025.csv"
+    sample.parent.mkdir(parents=True)
+    sample.write_text(
+        "No,Unit Kerja,Nilai,Predikat\n1,Dinas Kesehatan,81.5,Baik\n2,Kec. Babelan,70.25,Kurang\n",
+        encoding="utf-8",
+    )
     dbt = project / "dbt_project"
     env = os.environ | {
+        "KINERJA_SOURCES_DIR": str(sources),
         "KINERJA_WAREHOUSE": str(tmp_path / "warehouse" / "kinerja.duckdb"),
         "GX_ANALYTICS_ENABLED": "false",
     }
     env.pop("DAGSTER_HOME", None)
+    lists = [sys.executable, "-m", "contracts.dbt_lists"]  # as make does before dbt parses
+    assert subprocess.run(lists, cwd=project, env=env, capture_output=True).returncode == 0
+    assert changed_files(original, project) == {*written, *GENERATED}
     parse = [DBT_EXECUTABLE, "parse", "--project-dir", str(dbt), "--profiles-dir", str(dbt)]
     parsed = subprocess.run(parse, cwd=project, env=env, capture_output=True, text=True)
     assert parsed.returncode == 0, parsed.stdout[-2000:]

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from contracts.validate import table_schema
+from contracts.schemas import table_schema
 from ingest.options import raw_tables, sources
 from orchestration.settings import PROJECT_ROOT, Settings
 from tests.conftest import SAMPLES, run_refresh
@@ -116,7 +116,7 @@ def test_every_check_a_file_can_fail_has_a_file_that_fails_it():
         check.name
         for source in sources()
         for table in raw_tables(source)
-        for schema in [table_schema(table, source)]
+        for schema in [table_schema(table)]
         for check in [*schema.checks, *(c for col in schema.columns.values() for c in col.checks)]
     }
     reader_checks = set()

@@ -22,6 +22,7 @@ from tests.conftest import (
     BEKASI,
     KARAWANG,
     SAMPLES,
+    keep_only_the_masters,
     query,
     query_internal,
     run_refresh,
@@ -182,6 +183,7 @@ def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
 
 
 def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
+    keep_only_the_masters(settings.sources_dir)
     records = [
         b.SPIP_RECORD | {"tahun": y, "skor_maturitas": s, "level": lvl}
         for y, s, lvl in ((2021, "2,95", "2"), (2022, "3,05", "3"), (2023, "3,12", "3"))

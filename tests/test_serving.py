@@ -17,7 +17,7 @@ from orchestration.definitions import build_definitions
 from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
-from tests.conftest import query, query_internal, run_refresh, sha256
+from tests.conftest import keep_only_the_masters, query, query_internal, run_refresh, sha256
 from tests.test_fetch import Portal
 
 PYTHON = sys.executable
@@ -161,6 +161,7 @@ def test_refused_files_post_an_alert_and_the_run_goes_on(settings, sources):
 def test_a_fetch_that_fails_is_retried_alone_and_logged_once(settings, tmp_path):
     """Two whole fetches fail (503 through urllib3's own retries), the third succeeds: the step
     is not re-run, and each file of the refresh is logged once."""
+    keep_only_the_masters(settings.sources_dir)
     answers = [(503, b"down", 0)] * 8 + [(200, b.ckan_answer([b.SPIP_RECORD]), 0)]
     portal = Portal(answers)
     manifest = tmp_path / "sources.yaml"

@@ -3,7 +3,7 @@
 with
 
 source_rows as (
-    {%- for index_code in var('kinerja_indices') %}
+    {%- for index_code in kinerja_indices() %}
         select
             '{{ index_code }}' as index_code,
             evaluation_year,

@@ -1,8 +1,8 @@
 {#- Components in long form: one row per agency, index, component and year. The component
-    columns are those var('kinerja_indices') lists for each index; a test checks each matches
+    columns are those kinerja_indices() lists for each index; a test checks each matches
     dim_component. -#}
 {%- set parts = [] %}
-{%- for index_code, columns in var('kinerja_indices').items() %}
+{%- for index_code, columns in kinerja_indices().items() %}
     {%- for column in columns %}
         {%- do parts.append((index_code, column)) %}
     {%- endfor %}

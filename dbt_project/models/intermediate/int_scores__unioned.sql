@@ -1,6 +1,6 @@
 {#- One row per agency, index and evaluation year, from the staging model of every index in
-    var('kinerja_indices') (dbt_project.yml). -#}
-{%- for index_code in var('kinerja_indices') %}
+    kinerja_indices() (the seeds: contracts/dbt_lists.py). -#}
+{%- for index_code in kinerja_indices() %}
     select
         cast('{{ index_code }}' as {{ dbt.type_string() }}) as index_code,
         agency_code,

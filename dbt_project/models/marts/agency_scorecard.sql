@@ -1,6 +1,6 @@
-{#- One row per agency and year: score and band of each index of var('kinerja_indices'), and
+{#- One row per agency and year: score and band of each index of kinerja_indices(), and
     the change since the year before (null when the index was not scored the year before). -#}
-{%- set indices = var('kinerja_indices') -%}
+{%- set indices = kinerja_indices() -%}
 with
 
 facts as (

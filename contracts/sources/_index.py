@@ -1,0 +1,189 @@
+"""What every index shares: the columns of a score file and the rules every score row meets.
+
+A score is on its index's scale (indices.csv), a stated predicate is one of its bands
+(rating_bands.csv) and agrees with the score (a score exactly on a boundary accepts either
+neighbouring band, with a warning), the row names an agency of its regency's master, the region
+is the file's own (or lies under a province's file), and a file holds one row per agency and year.
+"""
+
+from __future__ import annotations
+
+from contracts import reference
+from contracts.bands import allowed_predicates, band_of, boundary_bands
+from contracts.failures import WARNING, Issue
+from contracts.sources import Failure, Field, Rule, Source, Table
+
+
+def within_region(code: object, file_pemda_code: str) -> bool:
+    """A row's region is the file's regency, or lies under it (a province's file)."""
+    return code == file_pemda_code or str(code).startswith(f"{file_pemda_code}.")
+
+
+def _series(frame, values):
+    import pandas as pd
+
+    return pd.Series(values, index=frame.index)
+
+
+def region_of_file() -> Rule:
+    def test(frame):
+        pairs = zip(frame["pemda_code"], frame["file_pemda_code"], strict=True)
+        return _series(frame, [within_region(code, region) for code, region in pairs])
+
+    def message(f: Failure) -> str:
+        return (
+            f"this row is for region {f.value}, but the file belongs to {f.pemda_code} "
+            f"({reference.region_name(f.pemda_code) or 'unknown region'}), by its folder or the "
+            "manifest"
+        )
+
+    return Rule("region_of_file", "pemda_code", test, message)
+
+
+def known_agency() -> Rule:
+    def message(f: Failure) -> str:
+        regency = f.row["pemda_code"]
+        if regency not in f.masters:
+            return f"no agency master for {regency} has been loaded yet: load its master first"
+        closest = ", ".join(f.masters.directory(regency).suggest(f.value))
+        return f"agency not in the master for {regency}; closest names: {closest}"
+
+    return Rule(
+        "known_agency",
+        "agency_name",
+        lambda frame: frame["agency_code"].notna() | frame["agency_name"].isna(),
+        message,
+    )
+
+
+def one_row_per(name: str, key: list[str], message: str) -> Rule:
+    """At most one row per `key` (an agency and more) in a file."""
+
+    def test(frame):
+        return ~frame[["file_id", *key]].duplicated(keep=False) | frame["agency_code"].isna()
+
+    return Rule(name, "agency_name", test, lambda f: message)
+
+
+def known_predicate(index_code: str) -> Rule:
+    codes = [b.code for b in reference.bands(index_code)]
+    return Rule(
+        "known_predicate",
+        "predicate",
+        lambda frame: frame["predicate"].isna() | frame["predicate"].isin(codes),
+        lambda f: (
+            f"not a {index_code} predicate; expected one of {', '.join(codes)} or their labels"
+        ),
+    )
+
+
+def predicate_matches_score(index_code: str) -> Rule:
+    def test(frame):
+        import pandas as pd
+
+        pairs = frame[["predicate", "score"]].drop_duplicates()
+        consistent = {
+            (p, s): pd.isna(p) or pd.isna(s) or p in allowed_predicates(index_code, s)
+            for p, s in zip(pairs["predicate"], pairs["score"], strict=True)
+        }
+        keys = zip(frame["predicate"], frame["score"], strict=True)
+        return _series(frame, [consistent[pair] for pair in keys])
+
+    def message(f: Failure) -> str:
+        band = band_of(index_code, f.row["score"])
+        return (
+            f"score {f.row['score']:g} is band {band.code if band else '?'}, the file states "
+            f"{f.value}"
+        )
+
+    return Rule("predicate_matches_score", "predicate", test, message)
+
+
+def boundary_warnings(index_code: str):
+    """A score exactly on a band boundary keeps the published predicate: say so, per file."""
+
+    def warnings(frame, files) -> list[tuple[int, Issue]]:
+        if "predicate" not in frame:
+            return []
+        bounds = {bound for b in reference.bands(index_code) for bound in (b.lower, b.upper)}
+        found = []
+        on_a_bound = frame[frame["score"].isin(bounds)]
+        for n, sheet, row_number, score, stated in zip(
+            on_a_bound["file_id"], on_a_bound["source_sheet"], on_a_bound["source_row"],
+            on_a_bound["score"], on_a_bound["predicate"], strict=True,
+        ):  # fmt: skip
+            derived = band_of(index_code, score)
+            if not isinstance(stated, str) or not derived or stated == derived.code:
+                continue
+            if stated not in boundary_bands(index_code, score):
+                continue
+            issue = Issue(
+                "predicate_on_boundary",
+                f"score {score:g} sits on a band boundary: the published predicate {stated} is "
+                f"kept (the band table alone gives {derived.code})",
+                sheet=sheet if isinstance(sheet, str) else None,
+                row=int(row_number),
+                column=files[n].labels.get("predicate", "predicate"),
+                value=stated,
+                severity=WARNING,
+            )
+            found.append((int(n), issue))
+        return found
+
+    return warnings
+
+
+def component_fields(index_code: str, required: bool) -> dict[str, Field]:
+    """The index's components (components.csv), each within 0 and its maximum."""
+    return {
+        c.code: Field(
+            "float",
+            nullable=not required,
+            required=required,
+            within=(0, c.max_score) if c.max_score else None,
+            at_least=None if c.max_score else 0,
+        )
+        for c in reference.components(index_code)
+    }
+
+
+def score_fields(index_code: str) -> dict[str, Field]:
+    index = reference.indices()[index_code]
+    return {
+        "source_sheet": Field("str", nullable=True),
+        "source_row": Field("int"),
+        "evaluation_year": Field("int", within=(2000, 2100)),
+        "pemda_code": Field("str"),
+        "agency_name": Field("str"),
+        "agency_code": Field("str", nullable=True),
+        "score": Field("float", within=(index.scale_min, index.scale_max)),
+        "predicate": Field("str", nullable=True, required=False),
+    }
+
+
+def index_source(
+    code: str,
+    fields: dict[str, Field] | None = None,
+    rules: tuple[Rule, ...] = (),
+    more_tables: tuple[Table, ...] = (),
+    **layout,
+) -> Source:
+    """An index's source: the score columns and rules every index has, its own `fields` and
+    `rules`, and what its layout needs (`document`, `sheets`, `conform`)."""
+    table = Table(
+        code,
+        score_fields(code) | (fields or {}),
+        (
+            region_of_file(),
+            known_agency(),
+            one_row_per(
+                "one_row_per_agency_year", ["agency_code", "evaluation_year"],
+                "more than one row for this agency and evaluation year",
+            ),
+            known_predicate(code),
+            predicate_matches_score(code),
+            *rules,
+        ),
+        warnings=(boundary_warnings(code),),
+    )  # fmt: skip
+    return Source(code, reference.indices()[code].name, (table, *more_tables), **layout)

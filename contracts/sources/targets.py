@@ -1,0 +1,129 @@
+"""A regency's targets (RPJMD, Renstra, Perjanjian Kinerja; SOURCES.md): per agency, index and
+year a target band, a target score, or both. A score alone targets the band it falls in; when
+both are given, the score must fall in the band."""
+
+from __future__ import annotations
+
+from contracts import reference
+from contracts.bands import allowed_predicates, band_of
+from contracts.sources import Failure, Field, Rule, Source, Table
+from contracts.sources._index import known_agency, one_row_per, region_of_file
+from contracts.text import fold
+
+
+def conform(columns: dict[str, list], options, parsed) -> None:
+    """The index as a code, and the band as written (a code or a label), else the score's."""
+    from ingest.layouts import band_as_written
+
+    columns["index_code"] = [fold(c).replace(" ", "_") for c in columns["index_code"]]
+    scores = columns.get("target_score", [None] * len(columns["index_code"]))
+    columns["target_band_code"] = [
+        band_as_written(band, code) or _band_of_score(score, code)
+        for band, code, score in zip(
+            columns["target_band_code"], columns["index_code"], scores, strict=True
+        )
+    ]
+
+
+def _band_of_score(score: float | None, index_code: str) -> str | None:
+    if score is None or index_code not in reference.indices():
+        return None
+    band = band_of(index_code, score)
+    return band.code if band else None
+
+
+def _each(frame, test) -> object:
+    import pandas as pd
+
+    rows = zip(frame["index_code"], frame["target_band_code"], frame["target_score"], strict=True)
+    return pd.Series([test(*row) for row in rows], index=frame.index)
+
+
+def band_of_index() -> Rule:
+    def test(frame):
+        return _each(
+            frame,
+            lambda code, band, _: (
+                code not in reference.indices() or band in {b.code for b in reference.bands(code)}
+            ),
+        )
+
+    def message(f: Failure) -> str:
+        codes = ", ".join(b.code for b in reference.bands(f.row["index_code"]))
+        return f"not a band of {f.row['index_code']}; expected one of {codes} or their labels"
+
+    return Rule("target_band_of_index", "target_band_code", test, message)
+
+
+def score_in_band() -> Rule:
+    def test(frame):
+        import pandas as pd
+
+        return _each(
+            frame,
+            lambda code, band, score: (
+                pd.isna(score)
+                or code not in reference.indices()
+                or band in allowed_predicates(code, score)
+            ),
+        )
+
+    def message(f: Failure) -> str:
+        band = band_of(f.row["index_code"], f.row["target_score"])
+        return (
+            f"target score {f.row['target_score']:g} is band {band.code if band else '?'}, "
+            f"not the target band {f.row['target_band_code']}"
+        )
+
+    return Rule("target_score_in_band", "target_score", test, message)
+
+
+def known_index() -> Rule:
+    return Rule(
+        "known_index",
+        "index_code",
+        lambda frame: frame["index_code"].isin(list(reference.indices())),
+        lambda f: f"not an index; expected one of {', '.join(reference.indices())}",
+    )
+
+
+SOURCE = Source(
+    "targets",
+    "Targets of each regency's plans (RPJMD, Renstra, Perjanjian Kinerja)",
+    (
+        Table(
+            "targets",
+            {
+                "source_sheet": Field("str", nullable=True),
+                "source_row": Field("int"),
+                "pemda_code": Field("str"),
+                "agency_name": Field("str"),
+                "agency_code": Field("str", nullable=True),
+                "index_code": Field("str"),
+                "evaluation_year": Field("int", within=(2000, 2100)),
+                "target_band_code": Field(
+                    "str",
+                    missing="a target needs a band (BB) or a score on the index's scale (70), "
+                    "or both",
+                ),
+                "target_score": Field("float", nullable=True, required=False),
+                "plan_document": Field("str", nullable=True, required=False),
+            },
+            (
+                region_of_file(),
+                known_agency(),
+                known_index(),
+                band_of_index(),
+                score_in_band(),
+                one_row_per(
+                    "one_target_per_agency_index_year",
+                    ["agency_code", "index_code", "evaluation_year"],
+                    "more than one target for this agency, index and evaluation year",
+                ),
+            ),
+            replace_key=("agency_code", "index_code", "evaluation_year"),
+        ),
+    ),
+    numbers=("target_score",),
+    conform=conform,
+)
