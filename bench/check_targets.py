@@ -1,7 +1,8 @@
-"""Check every targets file of a generated set against its contract in one process, as they are
-(every file loads) or spoilt the way a plan can be (`--spoil`: each target stated as a score
-alone also states a band the score is not in, about one row in ten, so every file is refused).
-Refusing must cost no more than loading: `bench/run.py` times both.
+"""Ingest every targets file of a generated set (read, check against the contract, write the rows
+or the refusals to `raw`), as they are (every file loads) or spoilt the way a plan can be
+(`--spoil`: each target stated as a score alone also states a band the score is not in, about
+one row in ten, so every file is refused). The agency masters load first, untimed. Refusing must
+cost no more than loading: `bench/run.py` times both.
 
     python bench/check_targets.py SOURCES_DIR [--spoil]
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 import sys
 import tempfile
 import time
@@ -18,18 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts import reference  # noqa: E402
-from contracts.agencies import Masters, agencies_from_frame  # noqa: E402
 from contracts.bands import band_of  # noqa: E402
+from ingest.manifest import DEFAULT_MANIFEST, load_manifest  # noqa: E402
 from ingest.numbers import parse_number  # noqa: E402
-from ingest.options import Options  # noqa: E402
-from ingest.pipeline import check_files  # noqa: E402
-
-
-def _files(sources: Path, source: str) -> list[tuple[Path, Options, str]]:
-    return [
-        (path, Options(pemda_code=path.parent.name), str(path.relative_to(sources)))
-        for path in sorted((sources / source).glob("*/*"))
-    ]
+from ingest.pipeline import ingest_source  # noqa: E402
+from ingest.raw_store import RawStore  # noqa: E402
 
 
 def spoil(path: Path, out: Path) -> Path:
@@ -52,19 +47,26 @@ def main() -> None:
     parser.add_argument("sources", type=Path)
     parser.add_argument("--spoil", action="store_true")
     args = parser.parse_args()
-    masters = check_files("agencies", _files(args.sources, "agencies"), Masters())
-    masters = Masters(agencies_from_frame(masters.tables["agency_master"]))
-    files = _files(args.sources, "targets")
-    with tempfile.TemporaryDirectory() as spoilt:
-        if args.spoil:
-            files = [(spoil(p, Path(spoilt) / name), o, name) for p, o, name in files]
-        started = time.monotonic()
-        checked = check_files("targets", files, masters)
-        seconds = time.monotonic() - started
-    refused = sum(any(i.severity == "error" for i in found) for found in checked.issues)
-    errors = sum(i.severity == "error" for found in checked.issues for i in found)
+    with tempfile.TemporaryDirectory() as scratch:
+        place = Path(scratch)
+        sources = args.sources
+        if args.spoil:  # the masters as they are, every targets file spoilt
+            sources = place / "sources"
+            shutil.copytree(args.sources / "agencies", sources / "agencies")
+            for path in sorted((args.sources / "targets").glob("*/*")):
+                spoil(path, sources / path.relative_to(args.sources))
+        entries = {e.index: [e] for e in load_manifest(DEFAULT_MANIFEST) if e.path}
+        with RawStore(place / "kinerja.duckdb") as store:
+            for source in ("agencies", "targets"):
+                started = time.monotonic()
+                outcomes = ingest_source(
+                    store, source, entries[source], sources, place / "landing", "bench"
+                )
+                seconds = time.monotonic() - started
+    refused = sum(o.status == "refused" for o in outcomes)
+    errors = sum(len(o.errors) for o in outcomes)
     print(
-        f"{len(files)} targets files checked in {seconds:.2f} s: {refused} refused, {errors} errors"
+        f"{len(outcomes)} targets files ingested in {seconds:.2f} s: {refused} refused, {errors} errors"
     )
 
 

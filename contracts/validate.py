@@ -150,6 +150,9 @@ def _issues_from(
     focus = checks.map({name: rule.focus or "source_row" for name, rule in rules.items()})
     cases = cases[focus.isna() | (cases["column"] == focus)]
     coerced = set(cases.loc[checks.str.startswith("coerce_dtype"), "column"])
+    # The failing rows, gathered once: a refused batch can hold tens of thousands of failures.
+    labels_of_rows = pd.unique(cases["index"].dropna().astype("int64"))
+    failing = dict(zip(labels_of_rows, frame.loc[labels_of_rows].to_dict("records"), strict=True))
     issues = []
     reported: set[tuple[int, str]] = set()
     for case in cases.itertuples(index=False):
@@ -158,7 +161,7 @@ def _issues_from(
             continue  # the cell that could not be converted is reported once, by coerce_dtype
         if check in {"column_in_schema", "column_in_dataframe"}:
             column, value = value, None
-        row = frame.loc[case.index] if case.index is not None and pd.notna(case.index) else None
+        row = failing[int(case.index)] if pd.notna(case.index) else None
         if row is None and isinstance(value, bool | np.bool_):
             value = None  # a check of the whole frame: there is no cell to show
         rule = rules.get(check)

@@ -25,9 +25,20 @@ def _series(frame, values):
     return pd.Series(values, index=frame.index)
 
 
+def each_row(frame, *names):
+    """The values of `names`, row by row, as plain Python values (a missing one as None): a
+    rule that must look at each row iterates lists, not pandas arrays."""
+    return zip(*([_plain(v) for v in frame[name].tolist()] for name in names), strict=True)
+
+
+def _plain(value):
+    missing = value is None or (isinstance(value, float) and value != value)
+    return None if missing or type(value).__name__ == "NAType" else value
+
+
 def region_of_file() -> Rule:
     def test(frame):
-        pairs = zip(frame["pemda_code"], frame["file_pemda_code"], strict=True)
+        pairs = each_row(frame, "pemda_code", "file_pemda_code")
         return _series(frame, [within_region(code, region) for code, region in pairs])
 
     def message(f: Failure) -> str:
@@ -79,15 +90,12 @@ def known_predicate(index_code: str) -> Rule:
 
 def predicate_matches_score(index_code: str) -> Rule:
     def test(frame):
-        import pandas as pd
-
-        pairs = frame[["predicate", "score"]].drop_duplicates()
+        pairs = list(each_row(frame, "predicate", "score"))
         consistent = {
-            (p, s): pd.isna(p) or pd.isna(s) or p in allowed_predicates(index_code, s)
-            for p, s in zip(pairs["predicate"], pairs["score"], strict=True)
+            (p, s): p is None or s is None or p in allowed_predicates(index_code, s)
+            for p, s in set(pairs)
         }
-        keys = zip(frame["predicate"], frame["score"], strict=True)
-        return _series(frame, [consistent[pair] for pair in keys])
+        return _series(frame, [consistent[pair] for pair in pairs])
 
     def message(f: Failure) -> str:
         band = band_of(index_code, f.row["score"])

@@ -11,7 +11,7 @@ from contracts.agencies import agency_key, split_aliases
 from contracts.failures import WARNING, Issue
 from contracts.regions import kecamatan_of, name_key
 from contracts.sources import Failure, Field, Rule, Source, Table
-from contracts.sources._index import within_region
+from contracts.sources._index import each_row, within_region
 from contracts.text import fold
 
 # WAREHOUSE.md's agency types.
@@ -42,7 +42,7 @@ def _series(frame, values):
 def code_under_regency() -> Rule:
     def test(frame):
         is_regency = frame["agency_code"] == frame["file_pemda_code"]
-        pairs = zip(frame["agency_code"], frame["file_pemda_code"], strict=True)
+        pairs = each_row(frame, "agency_code", "file_pemda_code")
         under = _series(frame, [within_region(c, r) for c, r in pairs]) & ~is_regency
         is_pemda = frame["agency_type"] == "pemda"
         return (is_regency & is_pemda) | (under & ~is_pemda)
@@ -66,8 +66,8 @@ def parent_exists() -> Rule:
         province = frame["file_pemda_code"].map(
             lambda code: regions[code].province_code if code in regions else None
         )
-        codes = set(zip(frame["file_id"], frame["agency_code"], strict=True))
-        parents = zip(frame["file_id"], frame["parent_agency_code"], strict=True)
+        codes = set(each_row(frame, "file_id", "agency_code"))
+        parents = each_row(frame, "file_id", "parent_agency_code")
         in_master = _series(frame, [pair in codes for pair in parents])
         regency_row = frame["agency_type"] == "pemda"
         return (regency_row & (frame["parent_agency_code"] == province)) | (
@@ -85,10 +85,7 @@ def parent_exists() -> Rule:
 def agencies_sharing_a_name(frame) -> dict[str, set[str]]:
     """Folded written form -> the agency codes it names, for forms naming more than one."""
     named: dict[str, set[str]] = {}
-    rows = zip(
-        frame["agency_code"], frame["agency_name"], frame["agency_short_name"], frame["aliases"],
-        strict=True,
-    )  # fmt: skip
+    rows = each_row(frame, "agency_code", "agency_name", "agency_short_name", "aliases")
     for code, name, short, aliases in rows:
         for written in (name, short, *split_aliases(aliases)):
             if isinstance(written, str) and written.strip():
@@ -99,7 +96,7 @@ def agencies_sharing_a_name(frame) -> dict[str, set[str]]:
 def each_name_one_agency() -> Rule:
     def of_a_master(frame):
         shared = agencies_sharing_a_name(frame)
-        rows = zip(frame["agency_name"], frame["agency_short_name"], frame["aliases"], strict=True)
+        rows = each_row(frame, "agency_name", "agency_short_name", "aliases")
         return _series(
             frame,
             [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from contracts import reference
 from contracts.bands import allowed_predicates, band_of
 from contracts.sources import Failure, Field, Rule, Source, Table
-from contracts.sources._index import known_agency, one_row_per, region_of_file
+from contracts.sources._index import each_row, known_agency, one_row_per, region_of_file
 from contracts.text import fold
 
 
@@ -33,10 +33,12 @@ def _band_of_score(score: float | None, index_code: str) -> str | None:
 
 
 def _each(frame, test) -> object:
+    """`test(index_code, band, score)` of each row, made once per distinct row."""
     import pandas as pd
 
-    rows = zip(frame["index_code"], frame["target_band_code"], frame["target_score"], strict=True)
-    return pd.Series([test(*row) for row in rows], index=frame.index)
+    rows = list(each_row(frame, "index_code", "target_band_code", "target_score"))
+    results = {row: test(*row) for row in set(rows)}
+    return pd.Series([results[row] for row in rows], index=frame.index)
 
 
 def band_of_index() -> Rule:
