@@ -44,12 +44,14 @@ def test_bi_queries_never_fail_during_a_publish_and_see_it_afterwards(settings):
 
     # The regency raises Setwan's SAKIP 2025 target to AA: its A of 80,07 is 9,94 short (> 90).
     targets = settings.sources_dir / "targets" / BEKASI / "targets_2021-2025.csv"
-    targets.write_text(
-        targets.read_text(encoding="utf-8").replace(
-            "32.16.SETWAN,sakip,2025,A,", "32.16.SETWAN,sakip,2025,AA,"
-        ),
-        encoding="utf-8",
+    raised, rows = re.subn(
+        r"^32\.16\.SETWAN,sakip,2025,[^,]*,",  # A, as a code or as its label
+        "32.16.SETWAN,sakip,2025,AA,",
+        targets.read_text(encoding="utf-8"),
+        flags=re.MULTILINE,
     )
+    assert rows == 1
+    targets.write_text(raised, encoding="utf-8")
     engine = create_engine(
         f"duckdb:///{settings.warehouse.resolve()}",
         connect_args={"read_only": True},
