@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -25,9 +26,11 @@ from ingest import progress, raw_store
 from ingest.landing import land
 from ingest.layouts import Parsed, parse_file
 from ingest.limits import size_text
-from ingest.manifest import SourceEntry
 from ingest.options import Options, is_region_code, raw_tables
-from ingest.receiving import FetchRetry, Received, receive
+
+if TYPE_CHECKING:  # fetching (requests) is not needed to check a file: `kinerja validate`
+    from ingest.manifest import SourceEntry
+    from ingest.receiving import FetchRetry, Received
 
 
 @dataclass
@@ -190,6 +193,8 @@ def ingest_source(
     received_at: datetime | None = None,
 ) -> list[FileOutcome]:
     """Receive every file of one source's entries, then ingest them (`ingest_received`)."""
+    from ingest.receiving import receive
+
     received = receive(entries, sources_dir, landing_dir, retry)
     return ingest_received(store, source, received, landing_dir, run_id, received_at)
 
