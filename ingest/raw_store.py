@@ -15,7 +15,6 @@ and a corrected file sent on a later night replaces what it corrects.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from contracts.agencies import AGENCY_COLUMNS, Masters, agencies_from_frame
-from contracts.failures import Issue
+from contracts.failures import REPORT_COLUMNS, Issue, as_rows
 from contracts.schemas import FILE_COLUMNS, table_of, table_schema
 from ingest.options import raw_tables, sources
 
@@ -185,7 +184,9 @@ class RawStore:
                 log[log["status"].isin([LOADED, REFUSED]) & (log["sha256"] != "")]
             )
             if issues:
-                rows = pd.DataFrame([asdict(issue) for _, issue in issues]).assign(
+                rows = pd.DataFrame(
+                    as_rows([issue for _, issue in issues]), columns=REPORT_COLUMNS
+                ).assign(
                     run_id=[entries[n]["run_id"] for n, _ in issues],
                     index_code=[entries[n]["index_code"] for n, _ in issues],
                     sha256=[entries[n]["sha256"] for n, _ in issues],
