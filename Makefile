@@ -45,11 +45,14 @@ $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
 	cp $(INSTANCE_CONFIG) $@
 
-# A refresh that published (exit 0, or 1: some files refused) renders the reviews; make exits
-# with the refresh's code unless the reviews fail.
+# `kinerja refresh` exits 0 (published), 1 (published; some files refused, listed above) or 2 (not
+# published). After a publish make renders the reviews and exits 0, saying when files were
+# refused; a scheduler that must tell 0 from 1 calls `kinerja refresh` itself (docs/operations.md).
 run: system-packages $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, review
 	@status=0; $(VENV)/bin/kinerja refresh || status=$$?; \
-	if [ $$status -le 1 ]; then $(VENV)/bin/kinerja report || exit $$?; fi; exit $$status
+	if [ $$status -ge 2 ]; then echo "make run: NOT published (kinerja refresh exited $$status)"; exit $$status; fi; \
+	$(VENV)/bin/kinerja report || exit $$?; \
+	if [ $$status -eq 1 ]; then echo "make run: published; some files were refused (listed above)"; fi
 
 # Two workers (this machine has two cores); a test module stays on one worker, so that the
 # refreshes its fixtures share are made once.

@@ -15,9 +15,9 @@ shows the names, and any value that slips into an error message is redacted.
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -49,6 +49,8 @@ class SourceEntry:
     page_size: int = 1000
     timeout_seconds: float = 30.0
     limits: Limits = field(default_factory=Limits)
+    # The values of the variables its URL and headers name (the settings', never printed).
+    variables_given: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def options(self, pemda_code: str) -> Options:
         """How to read a file of this entry that belongs to `pemda_code`."""
@@ -73,15 +75,16 @@ class SourceEntry:
 
     def request(self) -> tuple[str, dict[str, str], list[str]]:
         """The URL and headers with their variables expanded, and the secret values to redact."""
-        missing = [name for name in self.variables() if not os.environ.get(name)]
+        given = self.variables_given
+        missing = [name for name in self.variables() if not given.get(name)]
         if missing:
             raise KeyError(
                 f"{self.url}: the environment variable(s) {', '.join(missing)} it names are not set"
             )
-        secrets = [os.environ[name] for name in self.variables()]
+        secrets = [given[name] for name in self.variables()]
 
         def expand(text: str) -> str:
-            return _VARIABLE.sub(lambda m: os.environ[m.group(1)], text)
+            return _VARIABLE.sub(lambda m: given[m.group(1)], text)
 
         return expand(self.url or ""), {k: expand(v) for k, v in self.headers.items()}, secrets
 
@@ -92,13 +95,17 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-def load_manifest(path: Path = DEFAULT_MANIFEST) -> list[SourceEntry]:
+def load_manifest(
+    path: Path = DEFAULT_MANIFEST, variables: Mapping[str, str] | None = None
+) -> list[SourceEntry]:
+    """The entries of the manifest at `path`; `variables` (the settings') give the values of
+    the `${NAME}`s its URLs and headers name."""
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     try:
         limits = Limits().updated(document.get("limits"), f"{path}: limits")
     except ValueError as exc:
         raise ManifestError(str(exc)) from None
-    known = {f.name for f in fields(SourceEntry)} | {"max_bytes"}
+    known = {f.name for f in fields(SourceEntry)} - {"variables_given"} | {"max_bytes"}
     entries = []
     for number, raw in enumerate(document.get("sources") or [], start=1):
         where = f"{path}: source {number}"
@@ -128,7 +135,9 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> list[SourceEntry]:
             raw["limits"] = limits.updated(own, f"{where}: limits")
         except ValueError as exc:
             raise ManifestError(str(exc)) from None
-        entries.append(SourceEntry(**raw))
+        entry = SourceEntry(**raw)
+        given = {n: (variables or {})[n] for n in entry.variables() if n in (variables or {})}
+        entries.append(replace(entry, variables_given=given))
     return entries + [SourceEntry(s, path=f"{s}/**/*", limits=limits) for s in sources()]
 
 

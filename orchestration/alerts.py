@@ -26,7 +26,7 @@ def send_alert(settings: Settings, alert: dict, log) -> None:
         log.error(f"could not deliver the alert to the webhook: {exc}")
 
 
-@dg.failure_hook(required_resource_keys={"paths"})
+@dg.failure_hook(required_resource_keys={"settings"})
 def alert_on_failure(context: dg.HookContext) -> None:
     alert = {
         "kind": "step_failed",
@@ -35,4 +35,4 @@ def alert_on_failure(context: dg.HookContext) -> None:
         "failed_step": context.step_key,
         "message": str(context.op_exception or "step failed"),
     }
-    send_alert(context.resources.paths.settings, alert, context.log)
+    send_alert(context.resources.settings, alert, context.log)

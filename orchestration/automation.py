@@ -6,10 +6,9 @@ import json
 import dagster as dg
 
 from ingest.landing import sha256_of
-from ingest.manifest import load_manifest
 from orchestration.changes import tonight
 from orchestration.freshness import FRESHNESS_CHECKS
-from orchestration.resources import KinerjaPaths
+from orchestration.settings import Settings
 
 REFRESH_JOB = "refresh"
 NIGHTLY_CRON = "0 2 * * *"
@@ -26,11 +25,11 @@ _TAG_LIMIT = 200
     description="The nightly refresh, ahead of the monthly reviews; on a night with nothing new, "
     "only the freshness checks.",
 )
-def nightly_refresh(context: dg.ScheduleEvaluationContext, paths: KinerjaPaths):
+def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: dg.ResourceParam[Settings]):
     """The whole refresh when a source file, a portal or the dbt project has news (decided from
     hashes, `orchestration/changes.py`); else a run of the freshness checks alone, which reads
     the working file and leaves the served one untouched."""
-    news, received = tonight(paths.settings)
+    news, received = tonight(settings)
     if news:
         return dg.RunRequest(tags={"kinerja/news": "; ".join(news)[:_TAG_LIMIT]})
     context.log.info(f"nothing new: {len(received)} files as last read, no model changed")
@@ -48,12 +47,11 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext, paths: KinerjaPaths):
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a refresh when a file in the sources dir is new or changed (sha256).",
 )
-def new_source_files(context: dg.SensorEvaluationContext, paths: KinerjaPaths):
-    settings = paths.settings
+def new_source_files(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):
     seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
     current: dict[str, list] = {}
     changed = []
-    for entry in load_manifest(settings.manifest):
+    for entry in settings.entries():
         for path in entry.local_files(settings.sources_dir):
             stat = path.stat()
             before = seen.get(str(path))

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.manifest import load_manifest
 from ingest.options import sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.settings import PROJECT_ROOT, Settings
@@ -55,7 +54,7 @@ def tonight(settings: Settings) -> tuple[list[str], list[Received]]:
     """What is new tonight (empty: nothing), and every file received, without sweeping landing
     (a refresh in progress may be writing there)."""
     decided = decided_versions(settings)
-    entries = load_manifest(settings.manifest)
+    entries = settings.entries()
     once = FetchRetry(attempts=1)  # a portal that fails is news: the refresh retries it properly
     news, received = [], []
     for source in sources():
@@ -72,30 +71,20 @@ def tonight(settings: Settings) -> tuple[list[str], list[Received]]:
 
 
 def stale_marts(settings: Settings) -> list[str]:
-    """Why the working file's marts must be built and served again though no source changed: a
-    changed dbt project, or a rollback in force (served until the next successful refresh)."""
+    """Why the marts must be built and served again though no source changed: a changed dbt
+    project, or what the engine says (never published there, a rollback in force)."""
+    from serving.engines import engine_for
+
     reasons = []
     if settings.files.models_fingerprint() != project_fingerprint():
         reasons.append("the dbt project changed")
-    if settings.target == "duckdb" and _rolled_back(settings.files.served):
-        reasons.append("a rollback is in force")
-    return reasons
-
-
-def _rolled_back(served: Path) -> bool:
-    last = _read_only(
-        served, "select event from marts.publish_log order by published_at desc limit 1"
-    )
-    return last == [("rollback",)]
+    served = engine_for(settings).stale()
+    return reasons + ([served] if served else [])
 
 
 def _read_only(warehouse: Path, sql: str) -> list[tuple] | None:
-    """The rows of `sql` on a warehouse file opened read-only; None when there is no such file,
-    or it is from before the table `sql` reads."""
+    """The rows of `sql` on a warehouse file opened read-only; None when there is no such file."""
     if not warehouse.exists():
         return None
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            return con.execute(sql).fetchall()
-    except duckdb.CatalogException:
-        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
-import os
 import shutil
 import sys
 import uuid
@@ -27,9 +27,20 @@ from pathlib import Path
 from contracts import reference
 from contracts.failures import ERROR, Issue
 from ingest.options import sources
+from serving.engines import ENGINES
 
 PUBLISHED, REFUSED_FILES, NOT_PUBLISHED = 0, 1, 2
+USAGE = 2  # any other command that could not do what was asked
 PER_FILE_LIMIT = 300  # past this many files the summary is per source, refused files still listed
+
+
+def _settings(args: argparse.Namespace):
+    """The settings (orchestration/settings.py), with the target the command line names."""
+    from orchestration.settings import from_env
+
+    settings = from_env()
+    target = getattr(args, "target", None)
+    return dataclasses.replace(settings, target=target) if target else settings
 
 
 def _print_issues(issues: list[Issue], limit: int = 200) -> None:
@@ -39,23 +50,22 @@ def _print_issues(issues: list[Issue], limit: int = 200) -> None:
         print(f"  ... and {len(issues) - limit} more")
 
 
-def _instance(verbose: bool):
-    """The Dagster instance of DAGSTER_HOME, created with the project's settings if it is new."""
+def _instance(settings, verbose: bool):
+    """The Dagster instance of the settings' DAGSTER_HOME (created with the project's settings if
+    it is new), else an ephemeral one."""
     import dagster as dg
 
     from orchestration.settings import PROJECT_ROOT
 
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
+    home = settings.dagster_home
+    if home is None:
         return dg.DagsterInstance.ephemeral()
-    home_dir = Path(home).resolve()
-    home_dir.mkdir(parents=True, exist_ok=True)
-    if not (home_dir / "dagster.yaml").exists():
-        shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home_dir / "dagster.yaml")
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
         if verbose:
-            print(f"Created the Dagster instance {home_dir}")
-    os.environ["DAGSTER_HOME"] = str(home_dir)
-    return dg.DagsterInstance.get()
+            print(f"Created the Dagster instance {home}")
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def _run_quietly(job, run_config: dict, instance, run_id: str, log_file: Path):
@@ -83,20 +93,19 @@ def _append_run_log(instance, run_id: str, path: Path) -> None:
 
 
 def refresh(args: argparse.Namespace) -> int:
-    if args.target:
-        os.environ["KINERJA_TARGET"] = args.target  # read when the definitions load
-    from orchestration import settings as settings_module
     from orchestration.changes import tonight
+    from serving.engines import engine_for
 
-    settings = settings_module.from_env()
+    settings = _settings(args)
+    engine = engine_for(settings)
     news, received = tonight(settings)
     if not news:
-        return _nothing_new(settings, len(received))
+        return _nothing_new(settings, engine, len(received))
     from ingest import progress, raw_store
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
-    instance = _instance(args.verbose)
-    job = defs.resolve_job_def("refresh")
+    instance = _instance(settings, args.verbose)
+    job = build_definitions(settings).resolve_job_def("refresh")
     run_id = str(uuid.uuid4())  # known before the run, to name its log file
     log_file = settings.logs_dir / f"refresh-{run_id}.log"
     if args.verbose:
@@ -124,11 +133,8 @@ def refresh(args: argparse.Namespace) -> int:
     with raw_store.RawStore(written, read_only=True) as store:
         log = store.run_log(result.run_id)
         issues = store.run_issues(result.run_id)
-        on_duckdb = settings.target == "duckdb"
-        marts = store.table_sizes("marts") if on_duckdb else {}
-        warnings = store.partition_warnings() if published and on_duckdb else []
-    if not on_duckdb:
-        marts, warnings = _postgres_marts(published)
+    marts = engine.mart_sizes(result.run_id, published)
+    warnings = engine.partition_warnings() if published else []
     print(f"\nkinerja refresh: run {result.run_id}")
     _print_files(log)
     counts = log["status"].value_counts().to_dict()
@@ -150,7 +156,7 @@ def refresh(args: argparse.Namespace) -> int:
         for warning in warnings:
             print(f"  {warning}")
     print(f"\nDagster's log: {log_file}")
-    served = "schema marts on PostgreSQL" if settings.target == "postgres" else settings.warehouse
+    served = engine.served
     if published:
         print(f"Published {served} (the previous one is kept for rollback).")
         return REFUSED_FILES if refused else PUBLISHED
@@ -160,29 +166,19 @@ def refresh(args: argparse.Namespace) -> int:
     return NOT_PUBLISHED
 
 
-def _nothing_new(settings, files: int) -> int:
+def _nothing_new(settings, engine, files: int) -> int:
     """Every file as last loaded or refused and no model changed: nothing to read, build or
     publish. The freshness of each source is still checked on the working file."""
     from contracts import reference
     from orchestration.lateness import describe, late, newest_years
 
-    served = "schema marts on PostgreSQL" if settings.target == "postgres" else settings.warehouse
     print(f"kinerja refresh: nothing new: {files} files as last read, no model changed.")
-    print(f"{served} is untouched.")
+    print(f"{engine.served} is untouched.")
     for index_code in reference.indices():
         overdue = late(newest_years(settings.files.working, index_code), index_code)
         if overdue:
             print(f"  {index_code}: {describe(overdue)}")
     return PUBLISHED
-
-
-def _postgres_marts(published: bool) -> tuple[dict[str, int], list[str]]:
-    from serving import postgres
-
-    with postgres.connect() as pg:
-        if not published:
-            return postgres.table_sizes(pg, postgres.BUILD), []
-        return postgres.table_sizes(pg), postgres.partition_warnings(pg)
 
 
 def _print_files(log) -> None:
@@ -222,8 +218,6 @@ def _failures(result) -> list[str]:
 
 def _guess_source(path: Path) -> str | None:
     """The source a file's folders or name say (`sakip/<region code>/x.xlsx`, `rb_2024.csv`)."""
-    from ingest.options import sources
-
     for candidate in (*reversed(path.resolve().parent.parts), path.name.split("_")[0].lower()):
         if candidate in sources():
             return candidate
@@ -239,18 +233,13 @@ def _guess_region(path: Path, given: str | None) -> str | None:
 
 def _working_masters(warehouse: Path):
     """The agency masters in force (the working file's); none when there is no warehouse yet."""
-    import duckdb
-
     from contracts.agencies import Masters
     from ingest import raw_store
 
     if not warehouse.exists():
         return Masters()
-    try:
-        with raw_store.RawStore(warehouse, read_only=True) as store:
-            return store.masters()
-    except duckdb.CatalogException:  # a warehouse from before masters were sources
-        return Masters()
+    with raw_store.RawStore(warehouse, read_only=True) as store:
+        return store.masters()
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -259,9 +248,8 @@ def validate(args: argparse.Namespace) -> int:
     from contracts.agencies import agencies_from_frame
     from ingest.options import Options
     from ingest.pipeline import check_file
-    from orchestration import settings as settings_module
 
-    masters = _working_masters(settings_module.from_env().working)
+    masters = _working_masters(_settings(args).working)
     files = [(Path(name), args.index or _guess_source(Path(name))) for name in args.files]
     files.sort(key=lambda file: file[1] != "agencies")
     failed = False
@@ -294,34 +282,31 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def query(args: argparse.Namespace) -> int:
-    from orchestration import settings as settings_module
-    from serving.readers import read_query
+    from serving.engines import engine_for
 
-    frame = read_query(settings_module.from_env().warehouse, args.sql)
+    with engine_for(_settings(args)).reader() as read:
+        frame = read(args.sql)
     print(frame.to_string(index=False, max_rows=args.max_rows))
     return 0
 
 
-def rollback(_: argparse.Namespace) -> int:
-    from orchestration import settings as settings_module
-    from serving.publish_log import record_rollback
+def rollback(args: argparse.Namespace) -> int:
+    from serving.engines import engine_for
 
-    files = settings_module.from_env().files
-    files.rollback(record_rollback)
+    served = engine_for(_settings(args)).rollback()
     print(
-        f"{files.served} now serves the previous generation (noted in marts.publish_log), until "
-        "the next successful refresh serves the working file's marts again: fix or remove the "
-        "source that caused the rollback before then. Run rollback again to undo."
+        f"{served} (noted in marts.publish_log), until the next successful refresh serves the "
+        "working file's marts again: correct or remove the source that caused the rollback "
+        "before then (docs/operations.md). Run rollback again to undo."
     )
     return 0
 
 
 def report(args: argparse.Namespace) -> int:
-    from orchestration import settings as settings_module
     from reports.monthly_review import regencies, render_review
     from reports.review_data import ReviewMonth
 
-    settings = settings_module.from_env()
+    settings = _settings(args)
     month = ReviewMonth.parse(args.as_of) if args.as_of else ReviewMonth.this_month()
     chosen = args.regency or regencies(settings)
     failed = False
@@ -340,27 +325,32 @@ def report(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("refresh", help="ingest every source into the warehouse")
-    run.add_argument("--verbose", action="store_true", help="Dagster's log on the terminal")
-    run.add_argument(
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument(
         "--target",
-        choices=["duckdb", "postgres"],
-        help="where dbt builds and the marts are served (default KINERJA_TARGET, else duckdb)",
+        choices=list(ENGINES),
+        help="where the marts are built and served (default KINERJA_TARGET, else duckdb)",
     )
+    run = commands.add_parser(
+        "refresh", parents=[engine], help="ingest every source into the warehouse"
+    )
+    run.add_argument("--verbose", action="store_true", help="Dagster's log on the terminal")
     run.set_defaults(run=refresh)
     check = commands.add_parser("validate", help="check files against their contracts")
     check.add_argument("files", nargs="+")
     check.add_argument("--index", choices=sources(), help="the source, when the path does not say")
     check.add_argument("--pemda-code", help="the region, when no folder of the path names it")
     check.set_defaults(run=validate)
-    read = commands.add_parser("query", help="read-only SQL on the served warehouse")
+    read = commands.add_parser(
+        "query", parents=[engine], help="read-only SQL on the served warehouse"
+    )
     read.add_argument("sql")
     read.add_argument("--max-rows", type=int, default=200)
     read.set_defaults(run=query)
-    commands.add_parser("rollback", help="serve the previous generation again").set_defaults(
-        run=rollback
-    )
-    review = commands.add_parser("report", help="render the monthly review")
+    commands.add_parser(
+        "rollback", parents=[engine], help="serve the previous generation again"
+    ).set_defaults(run=rollback)
+    review = commands.add_parser("report", parents=[engine], help="render the monthly review")
     review.add_argument(
         "--regency", action="append", help="region code, e.g. 32.16 (repeat; default: every one)"
     )
@@ -368,7 +358,23 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("--no-pdf", action="store_true", help="skip the PDF (needs Chromium)")
     review.set_defaults(run=report)
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except Exception as error:
+        if not _an_operators_mistake(error):
+            raise
+        print(f"kinerja {args.command}: {error}", file=sys.stderr)
+        return USAGE
+
+
+def _an_operators_mistake(error: Exception) -> bool:
+    """What an operator can put right from the message alone: a file or warehouse that is not
+    there, a refresh already running, a wrong value or setting, a SQL or server error. Anything
+    else is a bug and keeps its traceback."""
+    from serving.generations import RefreshInProgress
+
+    engine_errors = type(error).__module__.split(".")[0] in {"duckdb", "psycopg", "_duckdb"}
+    return engine_errors or isinstance(error, (OSError, LookupError, ValueError, RefreshInProgress))
 
 
 if __name__ == "__main__":

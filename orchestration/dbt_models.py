@@ -23,8 +23,7 @@ from packaging.version import Version
 
 from orchestration.changes import stale_marts
 from orchestration.ingest_assets import WAREHOUSE_POOL
-from orchestration.resources import KinerjaPaths
-from orchestration.settings import PROJECT_ROOT
+from orchestration.settings import PROJECT_ROOT, Settings
 from serving import crash_points
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT / "dbt_project")
@@ -58,24 +57,10 @@ class LayerTranslator(DagsterDbtTranslator):
         return folders[0] if folders else "marts"
 
 
-def nothing_to_build(paths: KinerjaPaths, run_id: str) -> bool:
+def nothing_to_build(settings: Settings, run_id: str) -> bool:
     """No ingest step wrote a build, and the working file's marts are current: built by this dbt
     project, and served (no rollback in force)."""
-    return not paths.settings.files.built_by(run_id) and not stale_marts(paths.settings)
-
-
-def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
-    """dbt runs in its project folder: hand it the run's build file as an absolute path. On
-    PostgreSQL the build's raw tables are copied to the server first, and the marts are built
-    in the schema that the publish swaps in."""
-    build = paths.settings.files.build_for(run_id)
-    dbt_vars: dict[str, str] = {"warehouse_path": str(build)}
-    if paths.settings.target == "postgres":
-        from serving import postgres
-
-        postgres.load_raw(build)
-        dbt_vars["marts_schema"] = postgres.BUILD
-    return ["--target", paths.settings.target, "--vars", json.dumps(dbt_vars)]
+    return not settings.files.built_by(run_id) and not stale_marts(settings)
 
 
 @dbt_assets(
@@ -83,16 +68,29 @@ def dbt_arguments(paths: KinerjaPaths, run_id: str) -> list[str]:
     dagster_dbt_translator=LayerTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: InstalledDbt, paths: KinerjaPaths):
-    if nothing_to_build(paths, context.run_id):
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: InstalledDbt, settings: dg.ResourceParam[Settings]
+):
+    if nothing_to_build(settings, context.run_id):
         context.log.info("nothing new: no source changed and no model either; nothing to build")
         return
+    from serving.engines import engine_for
+
+    # dbt runs in its project folder: it gets the run's build file as an absolute path.
+    engine, build = engine_for(settings), settings.files.build_for(context.run_id)
+    engine.load_raw(build)
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     # Unit tests check the models' logic, not the night's data: they run in `make test` (CI).
     events = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", *dbt_arguments(paths, context.run_id)],
+        [
+            "build",
+            "--exclude-resource-type",
+            "unit_test",
+            "--vars",
+            json.dumps(engine.dbt_vars(build)),
+        ],
         context=context,
-        target_path=paths.settings.dbt_artifacts_dir,
+        target_path=settings.dbt_artifacts_dir,
     ).stream()
     for number, event in enumerate(events):
         if number == 5:

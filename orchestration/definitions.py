@@ -1,6 +1,7 @@
 """The one entry point: `dagster dev` and `kinerja refresh` both load these definitions."""
 
 import dagster as dg
+from dagster_dbt import DbtProject
 
 from orchestration import settings
 from orchestration.alerts import alert_on_failure
@@ -9,7 +10,6 @@ from orchestration.dbt_models import DBT_EXECUTABLE, DBT_PROJECT, InstalledDbt, 
 from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
 from orchestration.publish_asset import published_warehouse
-from orchestration.resources import KinerjaPaths
 from orchestration.review_asset import monthly_review, monthly_review_job, monthly_review_schedule
 
 # DuckDB takes one writer at a time: the refresh runs its steps one after another in one process
@@ -32,8 +32,11 @@ def build_definitions(config: settings.Settings) -> dg.Definitions:
         schedules=[nightly_refresh, monthly_review_schedule],
         sensors=[new_source_files],
         resources={
-            "paths": KinerjaPaths.from_settings(config),
-            "dbt": InstalledDbt(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE),
+            "settings": config,
+            "dbt": InstalledDbt(
+                project_dir=DbtProject(DBT_PROJECT.project_dir, target=config.target),
+                dbt_executable=DBT_EXECUTABLE,
+            ),
         },
     )
 

@@ -8,7 +8,7 @@ import dagster as dg
 
 from contracts import reference
 from orchestration.lateness import PUBLICATION_LAG_YEARS, describe, late, newest_years
-from orchestration.resources import KinerjaPaths
+from orchestration.settings import Settings
 
 
 def build_freshness_check(index_code: str) -> dg.AssetChecksDefinition:
@@ -20,8 +20,10 @@ def build_freshness_check(index_code: str) -> dg.AssetChecksDefinition:
         description=f"A new evaluation year arrives at least every {cadence} year(s) "
         f"(+{PUBLICATION_LAG_YEARS} for publication).",
     )
-    def fresh(context: dg.AssetCheckExecutionContext, paths: KinerjaPaths) -> dg.AssetCheckResult:
-        warehouse = paths.settings.files.current_for(context.run.run_id)
+    def fresh(
+        context: dg.AssetCheckExecutionContext, settings: dg.ResourceParam[Settings]
+    ) -> dg.AssetCheckResult:
+        warehouse = settings.files.current_for(context.run.run_id)
         newest = newest_years(warehouse, index_code)
         this_year = date.today().year
         late_regencies = late(newest, index_code, this_year)

@@ -22,7 +22,7 @@ from ingest.options import raw_tables, sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
 from orchestration.changes import decided_versions
-from orchestration.resources import KinerjaPaths
+from orchestration.settings import Settings
 from serving import crash_points
 
 if TYPE_CHECKING:
@@ -44,12 +44,12 @@ def _issues_markdown(issues: list[Issue]) -> str:
     return "\n".join(lines)
 
 
-def write_run_report(store: "RawStore", paths: KinerjaPaths, run_id: str) -> list[str]:
+def write_run_report(store: "RawStore", settings: Settings, run_id: str) -> list[str]:
     """Rewrite the run's one quarantine report (CSV and JSON) from every issue recorded so far."""
     issues = store.run_issues(run_id)
     if not issues:
         return []
-    return [str(p) for p in write_report(issues, paths.settings.quarantine_dir, run_id)]
+    return [str(p) for p in write_report(issues, settings.quarantine_dir, run_id)]
 
 
 def _received_at(context: dg.AssetExecutionContext) -> datetime:
@@ -87,14 +87,15 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
             )
         ],
     )
-    def ingest(context: dg.AssetExecutionContext, paths: KinerjaPaths):
+    def ingest(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
         # pandas and pandera load with the first step that reads a file, not with the definitions.
         from ingest import raw_store
         from ingest.pipeline import ingest_received
 
-        settings = paths.settings
         retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
-        received = receive(paths.entries(source), settings.sources_dir, settings.landing_dir, retry)
+        received = receive(
+            settings.entries(source), settings.sources_dir, settings.landing_dir, retry
+        )
         if not _holds_news(settings, source, received, context.run_id):
             context.log.info(f"nothing new: {len(received)} file(s) as last read")
             progress.files_done(source, len(received))
@@ -109,7 +110,7 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
                 context.run_id,
                 received_at=_received_at(context),
             )
-            report = write_run_report(store, paths, context.run_id)
+            report = write_run_report(store, settings, context.run_id)
         if any(o.status == raw_store.LOADED for o in outcomes):
             crash_points.reached("raw_load")
         refused = [o for o in outcomes if o.status == raw_store.REFUSED]

@@ -6,7 +6,7 @@ from datetime import datetime
 import dagster as dg
 
 from orchestration.automation import TIMEZONE
-from orchestration.resources import KinerjaPaths
+from orchestration.settings import Settings
 
 REVIEW_JOB = "monthly_review"
 # 06:00 on the 1st, after the 02:00 nightly refresh: the review of the month that begins.
@@ -27,12 +27,11 @@ class ReviewConfig(dg.Config):
     "from the served marts, and its snapshot in marts.review_snapshot.",
 )
 def monthly_review(
-    context: dg.AssetExecutionContext, config: ReviewConfig, paths: KinerjaPaths
+    context: dg.AssetExecutionContext, config: ReviewConfig, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
     from reports.monthly_review import regencies, render_review
     from reports.review_data import ReviewMonth
 
-    settings = paths.settings
     month = ReviewMonth.parse(config.as_of) if config.as_of else ReviewMonth.this_month()
     rendered, failed = {}, {}
     for regency in config.regencies or regencies(settings):

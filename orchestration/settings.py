@@ -1,14 +1,50 @@
-"""Every environment difference, read in one place. Paths are relative to the working directory."""
+"""Every environment difference, read in one place: `from_env()` is the only reader of the
+environment in kinerja, and the `Settings` it returns is the Dagster resource `settings`.
+
+A relative path in a variable is relative to the working directory; the defaults are the
+project's own folders, so `kinerja` finds its warehouse from any folder.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from serving.engines import ENGINES
 from serving.generations import WarehouseFiles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PostgresConnection:
+    """The server of target postgres (dbt's `postgres` profile reads the same variables)."""
+
+    host: str
+    user: str
+    port: int = 5432
+    password: str = field(default="", repr=False)
+    dbname: str = "kinerja"
+    reader_password: str | None = field(default=None, repr=False)  # the BI role's, when set
+
+    @classmethod
+    def from_variables(cls, env: Mapping[str, str]) -> PostgresConnection | None:
+        """From KINERJA_PG_HOST, _PORT, _USER, _PASSWORD, _DATABASE, _READER_PASSWORD; None
+        without a host."""
+        if not env.get("KINERJA_PG_HOST"):
+            return None
+        if not env.get("KINERJA_PG_USER"):
+            raise ValueError("KINERJA_PG_HOST is set but KINERJA_PG_USER is not")
+        return cls(
+            host=env["KINERJA_PG_HOST"],
+            user=env["KINERJA_PG_USER"],
+            port=int(env.get("KINERJA_PG_PORT", "5432")),
+            password=env.get("KINERJA_PG_PASSWORD", ""),
+            dbname=env.get("KINERJA_PG_DATABASE", "kinerja"),
+            reader_password=env.get("KINERJA_PG_READER_PASSWORD") or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -19,6 +55,20 @@ class Settings:
     alert_webhook: str | None = None
     retry_delay_seconds: float = 60.0
     target: str = "duckdb"  # or "postgres": where dbt builds and the marts are served
+    postgres: PostgresConnection | None = None
+    chromium: str | None = None  # the browser that prints the review's PDF; None: from PATH
+    dagster_home: Path | None = None  # None: an ephemeral Dagster instance
+    # The variables a manifest URL or header names (`${PORTAL_TOKEN}`), expanded at request time.
+    manifest_variables: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.target not in ENGINES:
+            raise ValueError(f"target {self.target!r}: expected one of {', '.join(ENGINES)}")
+        if self.target == "postgres" and self.postgres is None:
+            raise ValueError(
+                "target postgres needs its server: set KINERJA_PG_HOST and KINERJA_PG_USER "
+                "(and KINERJA_PG_PORT, KINERJA_PG_PASSWORD, KINERJA_PG_DATABASE)"
+            )
 
     @property
     def landing_dir(self) -> Path:
@@ -57,28 +107,38 @@ class Settings:
     def files(self) -> WarehouseFiles:
         return WarehouseFiles(self.warehouse.resolve(), self.working.resolve())
 
+    def entries(self, source: str | None = None):
+        """The manifest's entries (of `source`), their `${NAME}`s expanded from these settings."""
+        from ingest.manifest import load_manifest
 
-def from_env() -> Settings:
-    """KINERJA_SOURCES_DIR (bundled samples), KINERJA_WAREHOUSE (warehouse/kinerja.duckdb),
-    KINERJA_MANIFEST (ingest/sources.yaml), KINERJA_ALERT_WEBHOOK (none),
-    KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be fetched),
-    KINERJA_TARGET (duckdb; postgres builds and serves the marts on the KINERJA_PG_* server).
+        every = load_manifest(self.manifest, self.manifest_variables)
+        return every if source is None else [e for e in every if e.index == source]
+
+
+def from_env(env: Mapping[str, str] = os.environ) -> Settings:
+    """An empty variable is an unset one. KINERJA_SOURCES_DIR (bundled samples), KINERJA_WAREHOUSE (warehouse/kinerja.duckdb in the
+    project), KINERJA_MANIFEST (ingest/sources.yaml), KINERJA_ALERT_WEBHOOK (none),
+    KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be
+    fetched), KINERJA_TARGET (duckdb; postgres builds and serves the marts on the KINERJA_PG_*
+    server), KINERJA_CHROMIUM (found on PATH), DAGSTER_HOME (none: an ephemeral instance).
     """
-    env = os.environ
+    home = env.get("DAGSTER_HOME")
     return Settings(
-        sources_dir=Path(env.get("KINERJA_SOURCES_DIR", PROJECT_ROOT / "data" / "samples")),
-        warehouse=Path(env.get("KINERJA_WAREHOUSE", "warehouse/kinerja.duckdb")),
-        manifest=Path(env.get("KINERJA_MANIFEST", PROJECT_ROOT / "ingest" / "sources.yaml")),
+        sources_dir=Path(env.get("KINERJA_SOURCES_DIR") or PROJECT_ROOT / "data" / "samples"),
+        warehouse=Path(
+            env.get("KINERJA_WAREHOUSE") or PROJECT_ROOT / "warehouse" / "kinerja.duckdb"
+        ),
+        manifest=Path(env.get("KINERJA_MANIFEST") or PROJECT_ROOT / "ingest" / "sources.yaml"),
         alert_webhook=env.get("KINERJA_ALERT_WEBHOOK") or None,
-        retry_delay_seconds=float(env.get("KINERJA_RETRY_DELAY_SECONDS", "60")),
-        target=_target(env.get("KINERJA_TARGET", "duckdb")),
+        retry_delay_seconds=float(env.get("KINERJA_RETRY_DELAY_SECONDS") or 60),
+        target=env.get("KINERJA_TARGET") or "duckdb",
+        postgres=PostgresConnection.from_variables(env),
+        chromium=env.get("KINERJA_CHROMIUM") or None,
+        dagster_home=Path(home).resolve() if home else None,
+        manifest_variables=dict(env),
     )
 
 
-TARGETS = ("duckdb", "postgres")
-
-
-def _target(name: str) -> str:
-    if name not in TARGETS:
-        raise ValueError(f"KINERJA_TARGET={name!r}: expected one of {', '.join(TARGETS)}")
-    return name
+def crash_stage(env: Mapping[str, str] = os.environ) -> str | None:
+    """KINERJA_CRASH_AT: the stage where a crash test kills the process (serving/crash_points)."""
+    return env.get("KINERJA_CRASH_AT")

@@ -19,7 +19,7 @@ from reports.exports import write_exports
 from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
 from reports.snapshot import changes, previous_review, save_review
-from serving.readers import marts_reader
+from serving.engines import engine_for
 
 LOCK_WAIT_SECONDS = 900  # how long a review waits for a refresh in progress to publish
 
@@ -34,7 +34,7 @@ class ReviewFiles:
 
 def regencies(settings) -> list[str]:
     """Every regency with a published score: what the monthly job renders."""
-    with marts_reader(settings.warehouse, settings.target) as read:
+    with engine_for(settings).reader() as read:
         codes = read("select distinct pemda_code from marts.fct_agency_score order by 1")
     return codes["pemda_code"].tolist()
 
@@ -42,7 +42,7 @@ def regencies(settings) -> list[str]:
 def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) -> ReviewFiles:
     """Render the review of `regency` for `month` into `settings.reports_dir`."""
     # One connection for every query: all of them read the same published generation.
-    with marts_reader(settings.warehouse, settings.target) as read:
+    with engine_for(settings).reader() as read:
         review = load_review(read, regency, month, list(reference.indices()))
     previous = previous_review(settings.working, review)
     previous_month = (
@@ -85,7 +85,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
         tables(review, new_results, band_moves, fresh, refused), files.csv_dir, files.workbook
     )
     if files.pdf:
-        print_pdf(files.html, files.pdf)
+        print_pdf(files.html, files.pdf, settings.chromium)
     save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
     _replace_folder(staging, out)
     return ReviewFiles(

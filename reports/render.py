@@ -6,7 +6,6 @@ The PDF is the same page printed by headless Chromium (landscape A4, from the pa
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -124,8 +123,9 @@ class PdfUnavailable(RuntimeError):
     pass
 
 
-def chromium_binary() -> str:
-    found = os.environ.get("KINERJA_CHROMIUM") or next(
+def chromium_binary(configured: str | None = None) -> str:
+    """The browser the settings name (KINERJA_CHROMIUM), else the first on PATH."""
+    found = configured or next(
         filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
     )
     if not found:
@@ -136,12 +136,14 @@ def chromium_binary() -> str:
     return found
 
 
-def chromium(*arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def chromium(
+    *arguments: str, browser: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Headless Chromium with a throw-away profile and no network of its own."""
     with tempfile.TemporaryDirectory(prefix="kinerja-chromium-") as profile:
         return subprocess.run(
             [
-                chromium_binary(),
+                chromium_binary(browser),
                 "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
@@ -157,10 +159,13 @@ def chromium(*arguments: str, timeout: float = 120) -> subprocess.CompletedProce
         )
 
 
-def print_pdf(html: Path, pdf: Path) -> None:
+def print_pdf(html: Path, pdf: Path, browser: str | None = None) -> None:
     pdf.unlink(missing_ok=True)
     done = chromium(
-        "--no-pdf-header-footer", f"--print-to-pdf={pdf.resolve()}", html.resolve().as_uri()
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf.resolve()}",
+        html.resolve().as_uri(),
+        browser=browser,
     )
     if not pdf.exists() or pdf.stat().st_size == 0:
         raise PdfUnavailable(f"Chromium did not print {pdf}: {done.stderr.strip()[-500:]}")

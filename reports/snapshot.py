@@ -17,7 +17,9 @@ import pandas as pd
 from reports.review_data import ReviewData
 from serving import crash_points
 
+# The working file of a PostgreSQL install holds no marts of its own: the schema may be new.
 _DDL = """
+create schema if not exists marts;
 create table if not exists marts.review_snapshot (
     pemda_code varchar,
     review_month date,

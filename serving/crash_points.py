@@ -1,7 +1,7 @@
 """Named stages where a test may kill a refresh or a review, to prove that a crash at any of them
-leaves everything consistent (tests/test_crash.py).
+leaves everything consistent (tests/test_crash_duckdb.py, tests/test_crash_postgres.py).
 
-`reached(stage)` does nothing unless the environment variable KINERJA_CRASH_AT names that stage;
+`reached(stage)` does nothing unless the settings' crash stage (KINERJA_CRASH_AT) names it;
 then it kills the process and its process group (dbt included) with SIGKILL, as a power cut
 would, at exactly that point: no timer that may fire before or after a rename.
 """
@@ -26,5 +26,7 @@ STAGES = (
 def reached(stage: str) -> None:
     if stage not in STAGES:
         raise ValueError(f"unknown crash point {stage!r}")
-    if os.environ.get("KINERJA_CRASH_AT") == stage:
+    from orchestration.settings import crash_stage
+
+    if crash_stage() == stage:
         os.killpg(os.getpgid(0), signal.SIGKILL)

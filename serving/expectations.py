@@ -20,7 +20,6 @@ so it is imported only here, when a refresh reaches the gate. Data Docs go to
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,13 +100,22 @@ def run_gate(
 ) -> GateResult:
     """Validate the marts of the DuckDB file `warehouse`, or of PostgreSQL `(url, schema)`;
     write Data Docs; say whether they may be published."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context = gx.get_context(
+        mode="ephemeral",
+        project_config=DataContextConfig(
+            analytics_enabled=False,  # no usage reports from a government network
+            progress_bars=ProgressBarsConfig(globally=False),
+            store_backend_defaults=InMemoryStoreBackendDefaults(),
+        ),
+    )
     context.add_data_docs_site(
         site_name="kinerja",
         site_config={

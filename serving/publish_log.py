@@ -14,9 +14,9 @@ create table if not exists marts.publish_log (
     run_id varchar,
     source_files integer,
     source_sha256 varchar,
-    mart_rows varchar
+    mart_rows varchar,
+    event varchar
 );
-alter table marts.publish_log add column if not exists event varchar;
 """
 PUBLISH, ROLLBACK = "publish", "rollback"
 

@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.settings import PostgresConnection
+
 BIN = Path(os.environ.get("KINERJA_PG_BIN", "/usr/lib/postgresql/15/bin"))
 ADMIN = "kinerja_admin"
 PASSWORD = "test-only-password"
@@ -40,6 +42,12 @@ class PostgresServer:
             "KINERJA_PG_PASSWORD": PASSWORD,
             "KINERJA_PG_DATABASE": "kinerja",
         }
+
+    def connection(self, reader_password: str | None = None) -> PostgresConnection:
+        """The settings' connection to this server."""
+        return PostgresConnection.from_variables(
+            self.env | ({"KINERJA_PG_READER_PASSWORD": reader_password} if reader_password else {})
+        )
 
     @classmethod
     def start(cls) -> PostgresServer:

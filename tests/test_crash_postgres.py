@@ -67,6 +67,7 @@ def chain(tmp_path_factory):
         warehouse=root / "warehouse" / "kinerja.duckdb",
         manifest=manifest_with(root / "sources.yaml"),
         target="postgres",
+        postgres=server.connection(READER_PASSWORD),
     )
     try:
         code, output = run("refresh", settings=settings, env=env)

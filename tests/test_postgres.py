@@ -47,7 +47,13 @@ def engines(server, tmp_path_factory) -> tuple[Settings, Settings]:
     sources = shutil.copytree(SAMPLES, root / "sources")
     manifest = PROJECT_ROOT / "ingest" / "sources.yaml"
     on_duckdb = Settings(sources, root / "duckdb" / "kinerja.duckdb", manifest)
-    on_postgres = Settings(sources, root / "pg" / "kinerja.duckdb", manifest, target="postgres")
+    on_postgres = Settings(
+        sources,
+        root / "pg" / "kinerja.duckdb",
+        manifest,
+        target="postgres",
+        postgres=server.connection(READER_PASSWORD),
+    )
     assert run_refresh(on_duckdb).success
     assert run_refresh(on_postgres).success
     return on_duckdb, on_postgres

@@ -15,7 +15,6 @@ from orchestration import cli
 from orchestration.automation import nightly_refresh
 from orchestration.definitions import build_definitions
 from orchestration.freshness import FRESHNESS_CHECKS
-from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
 from tests.conftest import (
@@ -158,8 +157,7 @@ def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
         if e.check_name == "new_evaluation_year_within_cadence"
     }
     assert freshness == set(reference.indices())
-    paths = KinerjaPaths.from_settings(settings)
-    request = nightly_refresh(dg.build_schedule_context(resources={"paths": paths}))
+    request = nightly_refresh(dg.build_schedule_context(resources={"settings": settings}))
     assert request.asset_selection == []
     assert set(request.asset_check_keys) == {check.check_key for check in FRESHNESS_CHECKS}
     checks_only = (

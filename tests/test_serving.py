@@ -14,7 +14,6 @@ import duckdb
 
 from orchestration.automation import NIGHTLY_CRON, TIMEZONE, new_source_files, nightly_refresh
 from orchestration.definitions import build_definitions
-from orchestration.resources import KinerjaPaths
 from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
 from tests.conftest import keep_only_the_masters, query, query_internal, run_refresh, sha256
@@ -215,10 +214,9 @@ def test_rollback_serves_the_previous_generation(settings, sources):
 
 
 def test_the_sensor_starts_a_refresh_for_a_new_file_and_not_for_an_unchanged_one(settings, sources):
-    paths = KinerjaPaths.from_settings(settings)
 
     def evaluate(cursor):
-        context = dg.build_sensor_context(cursor=cursor, resources={"paths": paths})
+        context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings})
         return new_source_files(context), context.cursor
 
     first, cursor = evaluate(None)
@@ -246,8 +244,7 @@ def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Jakarta")
     assert (NIGHTLY_CRON, TIMEZONE) == ("0 2 * * *", "Asia/Jakarta")
     assert schedule.job_name == "refresh"
-    paths = KinerjaPaths.from_settings(settings)
-    first_night = nightly_refresh(dg.build_schedule_context(resources={"paths": paths}))
+    first_night = nightly_refresh(dg.build_schedule_context(resources={"settings": settings}))
     assert first_night.asset_selection is None and first_night.asset_check_keys is None
     assert first_night.tags["kinerja/news"] == "no warehouse yet"
 

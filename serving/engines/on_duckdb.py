@@ -1,0 +1,91 @@
+"""DuckDB: dbt builds a copy of the working file; a publish serves its marts as a file of their
+own, by atomic renames (`serving/generations.py`).
+
+Readers open the served file read-only, one connection per query or view: a read-only connection
+never takes the writer's lock, and the refresh never writes the served file, so readers and
+refreshes never block each other. A new connection per query (or dashboard refresh) is what lets
+a reader see a publish: a connection kept open keeps reading the file it opened, by design.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import duckdb
+
+from serving.publish_log import ROLLBACK, record_publish, record_rollback
+
+
+class DuckDBEngine:
+    def __init__(self, settings):
+        self.files = settings.files
+        self.served = str(settings.warehouse)
+
+    def dbt_vars(self, build: Path) -> dict[str, str]:
+        return {"warehouse_path": str(build)}
+
+    def load_raw(self, build: Path) -> None:
+        """dbt reads the build's raw tables where they are."""
+
+    def gate(self, docs_dir: Path, build: Path):
+        from serving.expectations import run_gate
+
+        return run_gate(docs_dir, warehouse=build)
+
+    def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
+        entry = record_publish(self.files.build, run_id)
+        self.files.publish(run_id, fingerprint)
+        return entry
+
+    def abandon(self) -> None:
+        self.files.abandon()
+
+    def mart_sizes(self, run_id: str, published: bool) -> dict[str, int]:
+        return _table_sizes(self.files.current_for(run_id))
+
+    def partition_warnings(self) -> list[str]:
+        with self.reader() as read:
+            rows = read(
+                "select pemda_code, index_code, evaluation_year, warning "
+                "from marts.partition_checks where warning is not null order by 1, 2, 3"
+            ).itertuples(index=False)
+        return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
+
+    @contextlib.contextmanager
+    def reader(self):
+        if not self.files.served.exists():
+            raise FileNotFoundError(f"no warehouse at {self.files.served}: run `kinerja refresh`")
+        with duckdb.connect(str(self.files.served), read_only=True) as con:
+            yield lambda sql, params=None: con.execute(sql, params or []).df()
+
+    def rollback(self) -> str:
+        if not self.files.previous.exists():
+            raise LookupError(
+                f"nothing to roll back to: {self.files.served} is the only generation published"
+            )
+        self.files.rollback(record_rollback)
+        return f"{self.files.served} now serves the previous generation"
+
+    def stale(self) -> str | None:
+        if not self.files.served.exists():
+            return "the warehouse is not served yet" if self.files.working.exists() else None
+        with duckdb.connect(str(self.files.served), read_only=True) as con:
+            last = con.execute(
+                "select event from marts.publish_log order by published_at desc limit 1"
+            ).fetchone()
+        return "a rollback is in force" if last == (ROLLBACK,) else None
+
+
+def _table_sizes(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "order by 1"
+        ).fetchall()
+        return {
+            t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for (t,) in tables
+        }
+
+
+ENGINE = DuckDBEngine

@@ -1,0 +1,325 @@
+"""PostgreSQL: the same dbt models on a server, published by a schema swap.
+
+The pipeline still ingests and validates into its DuckDB working file (its own state: the
+ingest log, the agency masters). Then:
+
+1. `load_raw` copies every `raw` table of the build into the server (psycopg COPY, one
+   transaction: dbt never sees half of it), a step of its own;
+2. dbt builds the marts into the schema `marts_build` (var `marts_schema`);
+3. the Great Expectations gate checks `marts_build` through its SQL datasource;
+4. `publish` swaps `marts_build` in as `marts` in one transaction, with the reader role's grants
+   given before the commit: a reader sees the old marts or the new, never a mix, and never a
+   moment without its SELECT. The previous marts stay as `marts_previous` for a rollback.
+
+The server is the settings' `postgres` (KINERJA_PG_*, which dbt's `postgres` profile reads too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import duckdb
+import psycopg
+from psycopg import sql
+
+from serving import crash_points
+from serving.publish_log import ROLLBACK, loaded_hashes, publish_entry
+
+RAW, BUILD, PUBLIC, PREVIOUS = "raw", "marts_build", "marts", "marts_previous"
+READER_ROLE = "kinerja_reader"
+# Written by the monthly review into the working file: carried into each build of the marts.
+CARRIED = ("review_snapshot",)
+_TYPES = {
+    "VARCHAR": "text",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "DOUBLE": "double precision",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+}
+_PUBLISH_LOG = (
+    "create table {}.publish_log (published_at timestamp, run_id text, source_files integer, "
+    "source_sha256 text, mart_rows text, event text)"
+)
+
+
+def connect(server) -> psycopg.Connection:
+    """A connection to `server` (a `PostgresConnection`)."""
+    return psycopg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.user,
+        password=server.password,
+        dbname=server.dbname,
+    )
+
+
+def sqlalchemy_url(server) -> str:
+    """For Great Expectations' SQL datasource (password escaped)."""
+    from sqlalchemy.engine import URL
+
+    return URL.create(
+        "postgresql+psycopg",
+        username=server.user,
+        password=server.password,
+        host=server.host,
+        port=server.port,
+        database=server.dbname,
+    ).render_as_string(hide_password=False)
+
+
+def _pg_type(duckdb_type: str) -> str:
+    if duckdb_type.startswith("DECIMAL"):
+        return duckdb_type.replace("DECIMAL", "numeric")
+    return _TYPES[duckdb_type]
+
+
+def _copy_tables(
+    source: duckdb.DuckDBPyConnection, schema: str, target_schema: str, tables, pg
+) -> None:
+    """Create each table of `source`'s `schema` in `target_schema` and COPY its rows in as CSV."""
+    with tempfile.TemporaryDirectory(prefix="kinerja-copy-") as scratch:
+        for table in tables:
+            columns = source.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            pg.execute(
+                sql.SQL("create table {}.{} ({})").format(
+                    sql.Identifier(target_schema),
+                    sql.Identifier(table),
+                    sql.SQL(", ").join(
+                        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(_pg_type(kind)))
+                        for name, kind in columns
+                    ),
+                )
+            )
+            csv_file = Path(scratch) / f"{table}.csv"
+            source.execute(
+                f"copy (select * from {schema}.\"{table}\") to '{csv_file}' (header, force_quote *)"
+            )
+            copy = sql.SQL("copy {}.{} from stdin (format csv, header true)").format(
+                sql.Identifier(target_schema), sql.Identifier(table)
+            )
+            with pg.cursor().copy(copy) as stream, csv_file.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    stream.write(chunk)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and table_type = 'BASE TABLE' order by 1",
+            [schema],
+        ).fetchall()
+    ]
+
+
+class PostgresEngine:
+    served = "schema marts on PostgreSQL"
+
+    def __init__(self, settings):
+        self.server = settings.postgres
+        self.files = settings.files
+
+    def dbt_vars(self, build: Path) -> dict[str, str]:
+        return {"warehouse_path": str(build), "marts_schema": BUILD}
+
+    def load_raw(self, build: Path) -> None:
+        """Replace the server's `raw` schema by the build's, in one transaction; and start the
+        build schema of the marts afresh, holding the tables the pipeline appends to."""
+        with duckdb.connect(str(build), read_only=True) as source, connect(self.server) as pg:
+            pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(RAW)))
+            pg.execute(sql.SQL("create schema {}").format(sql.Identifier(RAW)))
+            _copy_tables(source, RAW, RAW, _tables(source, RAW), pg)
+            pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(BUILD)))
+            pg.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD)))
+            carried = [t for t in _tables(source, PUBLIC) if t in CARRIED]
+            _copy_tables(source, PUBLIC, BUILD, carried, pg)
+            crash_points.reached("pg_load")
+
+    def gate(self, docs_dir: Path, build: Path):
+        from serving.expectations import run_gate
+
+        return run_gate(docs_dir, postgres=(sqlalchemy_url(self.server), BUILD))
+
+    def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
+        """Log the publish in `marts_build`, swap it in as `marts`; the DuckDB build becomes the
+        working file (the ingest log moves on) and no DuckDB file is served."""
+        with duckdb.connect(str(self.files.build), read_only=True) as con:
+            hashes = loaded_hashes(con)
+        with connect(self.server) as pg:
+            pg.execute(sql.SQL(_PUBLISH_LOG).format(sql.Identifier(BUILD)))
+            if _table_exists(pg, PUBLIC, "publish_log"):
+                pg.execute(
+                    sql.SQL("insert into {}.publish_log select * from {}.publish_log").format(
+                        sql.Identifier(BUILD), sql.Identifier(PUBLIC)
+                    )
+                )
+            rows = {t: n for t, n in _table_sizes(pg, BUILD).items() if t != "publish_log"}
+            entry = publish_entry(run_id, hashes, rows)
+            _log(pg, BUILD, entry)
+        with connect(self.server) as pg:
+            self._ensure_reader_role(pg)
+            _drop(pg, PREVIOUS)
+            if _schema_exists(pg, PUBLIC):
+                _rename(pg, PUBLIC, PREVIOUS)
+                pg.execute(
+                    sql.SQL("revoke all on schema {} from {}").format(
+                        sql.Identifier(PREVIOUS), sql.Identifier(READER_ROLE)
+                    )
+                )
+            _rename(pg, BUILD, PUBLIC)
+            grant_reader(pg)
+            crash_points.reached("pg_publish")
+        self.files.keep_build(run_id, fingerprint)
+        return entry
+
+    def abandon(self) -> None:
+        self.files.abandon()
+
+    def mart_sizes(self, run_id: str, published: bool) -> dict[str, int]:
+        with connect(self.server) as pg:
+            return _table_sizes(pg, PUBLIC if published else BUILD)
+
+    def partition_warnings(self) -> list[str]:
+        with connect(self.server) as pg:
+            rows = pg.execute(
+                "select pemda_code, index_code, evaluation_year, warning "
+                "from marts.partition_checks where warning is not null order by 1, 2, 3"
+            ).fetchall()
+        return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
+
+    @contextlib.contextmanager
+    def reader(self):
+        """One repeatable-read, read-only transaction; `?` parameters as on DuckDB."""
+        import pandas as pd
+
+        with connect(self.server) as pg:
+            if not _schema_exists(pg, PUBLIC):
+                raise FileNotFoundError(
+                    f"no schema {PUBLIC} on {self.server.host}: run `kinerja refresh`"
+                )
+            pg.execute("set transaction isolation level repeatable read, read only")
+
+            def read(query: str, params=None) -> pd.DataFrame:
+                cursor = pg.execute(query.replace("?", "%s"), params or [])
+                columns = [c.name for c in cursor.description or []]
+                return pd.DataFrame(cursor.fetchall(), columns=columns).infer_objects()
+
+            yield read
+
+    def rollback(self) -> str:
+        """Swap `marts_previous` and `marts` in one transaction, noting it in the log served."""
+        with connect(self.server) as pg:
+            if not _schema_exists(pg, PREVIOUS):
+                raise LookupError("nothing to roll back to: no schema marts_previous on the server")
+            swap = "marts_swap"
+            _rename(pg, PUBLIC, swap)
+            _rename(pg, PREVIOUS, PUBLIC)
+            _rename(pg, swap, PREVIOUS)
+            last = pg.execute(
+                "select run_id, source_files, source_sha256, mart_rows from marts.publish_log "
+                "order by published_at desc limit 1"
+            ).fetchone()
+            entry = publish_entry(None, [], {}) | dict(
+                zip(("run_id", "source_files", "source_sha256", "mart_rows"), last, strict=True)
+            )
+            _log(pg, PUBLIC, entry | {"event": ROLLBACK})
+            pg.execute(
+                sql.SQL("revoke all on schema {} from {}").format(
+                    sql.Identifier(PREVIOUS), sql.Identifier(READER_ROLE)
+                )
+            )
+            grant_reader(pg)
+        return f"{self.served} now holds the previous generation"
+
+    def stale(self) -> str | None:
+        with connect(self.server) as pg:
+            if not _table_exists(pg, PUBLIC, "publish_log"):
+                return f"nothing published yet on PostgreSQL {self.server.host}"
+            (last,) = pg.execute(
+                "select event from marts.publish_log order by published_at desc limit 1"
+            ).fetchone()
+        return "a rollback is in force" if last == ROLLBACK else None
+
+    def _ensure_reader_role(self, pg: psycopg.Connection) -> None:
+        """The role BI tools log in as (its password the settings' reader password, when set):
+        it may read `marts` and nothing else; it cannot create anywhere."""
+        role = sql.Identifier(READER_ROLE)
+        if not pg.execute("select 1 from pg_roles where rolname = %s", [READER_ROLE]).fetchone():
+            pg.execute(sql.SQL("create role {} login").format(role))
+        if self.server.reader_password:
+            pg.execute(
+                sql.SQL("alter role {} password {}").format(
+                    role, sql.Literal(self.server.reader_password)
+                )
+            )
+        database = sql.Identifier(self.server.dbname)
+        pg.execute(sql.SQL("revoke create, temporary on database {} from public").format(database))
+        pg.execute(sql.SQL("revoke create on schema public from public"))
+        pg.execute(sql.SQL("grant connect on database {} to {}").format(database, role))
+
+
+def grant_reader(pg: psycopg.Connection) -> None:
+    schema, role = sql.Identifier(PUBLIC), sql.Identifier(READER_ROLE)
+    pg.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
+    pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
+
+
+def _log(pg: psycopg.Connection, schema: str, entry: dict[str, object]) -> None:
+    pg.execute(
+        sql.SQL("insert into {}.publish_log values (%s, %s, %s, %s, %s, %s)").format(
+            sql.Identifier(schema)
+        ),
+        list(entry.values()),
+    )
+
+
+def _table_sizes(pg: psycopg.Connection, schema: str) -> dict[str, int]:
+    tables = pg.execute(
+        "select table_name from information_schema.tables where table_schema = %s order by 1",
+        [schema],
+    ).fetchall()
+    return {
+        t: pg.execute(
+            sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(t))
+        ).fetchone()[0]
+        for (t,) in tables
+    }
+
+
+def _table_exists(pg: psycopg.Connection, schema: str, table: str) -> bool:
+    return bool(
+        pg.execute(
+            "select 1 from information_schema.tables where table_schema = %s and table_name = %s",
+            [schema, table],
+        ).fetchone()
+    )
+
+
+def _schema_exists(pg: psycopg.Connection, schema: str) -> bool:
+    return bool(
+        pg.execute(
+            "select 1 from information_schema.schemata where schema_name = %s", [schema]
+        ).fetchone()
+    )
+
+
+def _drop(pg: psycopg.Connection, schema: str) -> None:
+    pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+
+
+def _rename(pg: psycopg.Connection, schema: str, to: str) -> None:
+    pg.execute(
+        sql.SQL("alter schema {} rename to {}").format(sql.Identifier(schema), sql.Identifier(to))
+    )
+
+
+ENGINE = PostgresEngine
