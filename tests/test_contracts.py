@@ -510,6 +510,19 @@ def test_a_target_stated_as_a_score_alone_takes_the_band_the_score_falls_in(tmp_
     assert list(frame["target_score"]) == [70.0, 3.6, 4.51, 75.0]
 
 
+def test_a_plan_of_scores_alone_needs_no_band_column(tmp_path):
+    path = tmp_path / "targets_2025.csv"
+    path.write_text(
+        "agency;index_code;evaluation_year;target_score;plan_document\n"
+        "32.16;sakip;2025;70,5;RPJMD 2021-2026\n"
+        "Kec. Babelan;ipp;2025;4,2;Renstra\n",
+        encoding="utf-8",
+    )
+    frames, errors = errors_of("targets", path)
+    assert errors == []
+    assert list(frames["targets"]["target_band_code"]) == ["BB", "A-"]
+
+
 def test_a_target_with_neither_band_nor_score_is_refused(tmp_path):
     issue = only_error("targets", targets(tmp_path, "32.16,sakip,2025,,,RPJMD\n"))
     assert (issue.check, issue.row, issue.column) == ("not_nullable", 2, "target_band")

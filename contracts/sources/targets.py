@@ -1,4 +1,4 @@
-"""A regency's targets (RPJMD, Renstra, Perjanjian Kinerja; SOURCES.md): per agency, index and
+"""A regency's targets (RPJMD, Renstra, Perjanjian Kinerja; docs/sources.md): per agency, index and
 year a target band, a target score, or both. A score alone targets the band it falls in; when
 both are given, the score must fall in the band."""
 
@@ -12,16 +12,17 @@ from contracts.text import fold
 
 
 def conform(columns: dict[str, list], options, parsed) -> None:
-    """The index as a code, and the band as written (a code or a label), else the score's."""
+    """The index as a code, and the band as written (a code or a label), else the score's (a
+    plan may state scores alone, without a band column)."""
     from ingest.layouts import band_as_written
 
     columns["index_code"] = [fold(c).replace(" ", "_") for c in columns["index_code"]]
-    scores = columns.get("target_score", [None] * len(columns["index_code"]))
+    nothing = [None] * len(columns["index_code"])
+    scores = columns.get("target_score", nothing)
+    bands = columns.get("target_band_code", nothing)
     columns["target_band_code"] = [
         band_as_written(band, code) or _band_of_score(score, code)
-        for band, code, score in zip(
-            columns["target_band_code"], columns["index_code"], scores, strict=True
-        )
+        for band, code, score in zip(bands, columns["index_code"], scores, strict=True)
     ]
 
 
@@ -105,6 +106,7 @@ SOURCE = Source(
                 "evaluation_year": Field("int", within=(2000, 2100)),
                 "target_band_code": Field(
                     "str",
+                    required=False,
                     missing="a target needs a band (BB) or a score on the index's scale (70), "
                     "or both",
                 ),
