@@ -18,6 +18,7 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util.retry import Retry
 
+from ingest.limits import Limits
 from ingest.manifest import redact
 
 CONNECT_TIMEOUT = 10.0
@@ -62,7 +63,7 @@ def fetch(
     *,
     session: requests.Session | None = None,
     read_timeout: float = 30.0,
-    max_bytes: int = 50 * 1024 * 1024,
+    max_bytes: int = Limits.max_file_bytes,
     paging: str | None = None,
     page_size: int = 1000,
     headers: dict[str, str] | None = None,

@@ -1,7 +1,6 @@
 """The source manifest: which files or URLs feed each source, and how to read them.
 
-An entry's `source` is an index (`sakip`...) or a reference source (`agencies`, `targets`);
-`index` is accepted as its older name. Every source of the registry (`contracts/sources/`) is
+An entry's `source` is an index (`sakip`...) or a reference source (`agencies`, `targets`). Every source of the registry (`contracts/sources/`) is
 also read from its own folder of the sources dir (`path: <source>/**/*`, after the entries: a
 file an entry matches too takes that entry's options). A file's region comes from its folder
 (`sakip/<region code>/...`), else from the entry's `pemda_code`: configuration, never code.
@@ -105,16 +104,15 @@ def load_manifest(
         limits = Limits().updated(document.get("limits"), f"{path}: limits")
     except ValueError as exc:
         raise ManifestError(str(exc)) from None
-    known = {f.name for f in fields(SourceEntry)} - {"variables_given"} | {"max_bytes"}
+    known = {f.name for f in fields(SourceEntry)} - {"index", "variables_given"} | {"source"}
     entries = []
     for number, raw in enumerate(document.get("sources") or [], start=1):
         where = f"{path}: source {number}"
         raw = dict(raw)
-        if "source" in raw:
-            raw["index"] = raw.pop("source")
         unknown = set(raw) - known
         if unknown:
             raise ManifestError(f"{where}: unknown keys {sorted(unknown)}")
+        raw["index"] = raw.pop("source", None)
         if bool(raw.get("path")) == bool(raw.get("url")):
             raise ManifestError(f"{where}: give exactly one of path or url")
         if raw.get("index") not in sources():
@@ -129,8 +127,6 @@ def load_manifest(
         if raw.get("pemda_code") is not None:
             raw["pemda_code"] = str(raw["pemda_code"])
         own = dict(raw.pop("limits", None) or {})
-        if "max_bytes" in raw:  # the download cap's older name
-            own.setdefault("max_file_bytes", raw.pop("max_bytes"))
         try:
             raw["limits"] = limits.updated(own, f"{where}: limits")
         except ValueError as exc:

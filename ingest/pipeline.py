@@ -30,7 +30,7 @@ from ingest.options import Options, is_region_code, raw_tables
 
 if TYPE_CHECKING:  # fetching (requests) is not needed to check a file: `kinerja validate`
     from ingest.manifest import SourceEntry
-    from ingest.receiving import FetchRetry, Received
+    from ingest.receiving import Received
 
 
 @dataclass
@@ -180,23 +180,6 @@ def _no_region(display: str) -> Issue:
         "(sakip/<region code>/sakip_2024.xlsx) or give its manifest entry a pemda_code",
         file=display,
     )
-
-
-def ingest_source(
-    store: raw_store.RawStore,
-    source: str,
-    entries: list[SourceEntry],
-    sources_dir: Path,
-    landing_dir: Path,
-    run_id: str,
-    retry: FetchRetry | None = None,
-    received_at: datetime | None = None,
-) -> list[FileOutcome]:
-    """Receive every file of one source's entries, then ingest them (`ingest_received`)."""
-    from ingest.receiving import receive
-
-    received = receive(entries, sources_dir, landing_dir, retry)
-    return ingest_received(store, source, received, landing_dir, run_id, received_at)
 
 
 def ingest_received(

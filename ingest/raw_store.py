@@ -51,15 +51,8 @@ _LOG_COLUMNS = {
 _DDL = f"""
 create schema if not exists {SCHEMA};
 create table if not exists {SCHEMA}.ingest_log (
-    run_id varchar, index_code varchar, file varchar, sha256 varchar, bytes bigint,
-    rows integer, status varchar, message varchar, landed_path varchar, logged_at timestamp
+    {", ".join(f"{name} {sql_type}" for name, sql_type in _LOG_COLUMNS.items())}
 );
-{
-    "".join(
-        f"alter table {SCHEMA}.ingest_log add column if not exists {name} {sql_type};"
-        for name, sql_type in _LOG_COLUMNS.items()
-    )
-}
 create table if not exists {SCHEMA}.file_versions (
     index_code varchar, file varchar, sha256 varchar, status varchar, logged_at timestamp
 );
@@ -128,7 +121,6 @@ class RawStore:
         self._con = duckdb.connect(str(path))
         self._con.execute(_DDL)
         self._create_raw_tables()
-        self._fill_file_versions()
 
     def __enter__(self) -> RawStore:
         return self
@@ -149,20 +141,6 @@ class RawStore:
             [index_code],
         ).fetchall()
         return dict(rows)
-
-    def _fill_file_versions(self) -> None:
-        """A warehouse from before `file_versions`: each file's last decisions, from the log."""
-        if self._con.execute(f"select count(*) from {SCHEMA}.file_versions").fetchone()[0]:
-            return
-        self._con.execute(
-            f"""insert into {SCHEMA}.file_versions
-                select index_code, file, sha256, status, logged_at from {SCHEMA}.ingest_log
-                where status in (?, ?) and sha256 <> ''
-                qualify row_number() over (
-                    partition by index_code, file, status order by logged_at desc
-                ) = 1""",
-            [LOADED, REFUSED],
-        )
 
     def record(
         self,
@@ -231,11 +209,13 @@ class RawStore:
                 for name, c in schema.columns.items()
                 if name not in FILE_COLUMNS
             ]
-            columns += ["source_file varchar", "source_sha256 varchar", "loaded_at timestamp"]
+            columns += [
+                "source_file varchar",
+                "source_sha256 varchar",
+                "loaded_at timestamp",
+                "received_at timestamp",
+            ]
             self._con.execute(f"create table if not exists {SCHEMA}.{table} ({', '.join(columns)})")
-            self._con.execute(
-                f"alter table {SCHEMA}.{table} add column if not exists received_at timestamp"
-            )
 
     def masters(self) -> Masters:
         """The agency master in force for every regency: the last good master file of each.

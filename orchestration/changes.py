@@ -36,7 +36,7 @@ def project_fingerprint() -> str:
 
 def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
     """Per source, each file's version last loaded or refused, from the working file; None when
-    there is no working file yet (or one from before file versions were kept)."""
+    there is no working file yet."""
     rows = _read_only(
         settings.files.working,
         "select index_code, file, sha256 from raw.file_versions qualify row_number() "

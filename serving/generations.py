@@ -68,7 +68,6 @@ class WarehouseFiles:
 
         Holding the writer lock for the rest of the process keeps a second refresh out; the
         operating system drops it if the process dies, so a killed refresh leaves no stale lock.
-        A warehouse from before the working file existed is its own first working file.
         """
         _hold_writer_lock(self._lock)
         if self._build_owner.exists() and self._build_owner.read_text() == run_id:
@@ -77,9 +76,8 @@ class WarehouseFiles:
         for leftover in (self.build, _wal(self.build)):
             leftover.unlink(missing_ok=True)
         self.build.parent.mkdir(parents=True, exist_ok=True)
-        origin = self.working if self.working.exists() else self.served
-        if origin.exists():
-            shutil.copyfile(origin, self.build)
+        if self.working.exists():
+            shutil.copyfile(self.working, self.build)
         self._build_owner.write_text(run_id)
         return self.build
 

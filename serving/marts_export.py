@@ -1,6 +1,6 @@
 """The served file: the schema `marts` of a build, copied into a DuckDB file of its own.
 
-BI tools and reports read only the public interface (WAREHOUSE.md); `raw`, staging, seeds and
+BI tools and reports read only the public interface (docs/warehouse.md); `raw`, staging, seeds and
 snapshots never leave the pipeline's working file.
 """
 

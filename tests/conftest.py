@@ -1,5 +1,6 @@
 import hashlib
 import shutil
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -10,7 +11,6 @@ import pytest
 from contracts.agencies import Masters, agencies_from_frame
 from ingest.options import Options
 from ingest.pipeline import check_file
-from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -30,10 +30,31 @@ def sample_masters() -> Masters:
     return Masters(agencies)
 
 
+def pytest_configure(config):
+    """dbt's manifest, made as `make` makes it when a dbt source is newer: plain `pytest` never
+    tests a stale one. Once, in the process that starts the workers (the definitions, which read
+    the manifest, are imported by test modules, after this)."""
+    if not hasattr(config, "workerinput"):
+        subprocess.run(
+            ["make", "--silent", "dbt_project/target/manifest.json"], cwd=PROJECT_ROOT, check=True
+        )
+
+
 @pytest.fixture
 def sources(tmp_path) -> Path:
     """A private copy of the bundled samples that a test may change."""
     return Path(shutil.copytree(SAMPLES, tmp_path / "sources"))
+
+
+def receive_and_ingest(
+    store, source, entries, sources_dir, landing, run_id, retry=None, received_at=None
+):
+    """What one ingest step does with its source's manifest entries: receive, then ingest."""
+    from ingest.pipeline import ingest_received
+    from ingest.receiving import receive
+
+    received = receive(entries, sources_dir, landing, retry)
+    return ingest_received(store, source, received, landing, run_id, received_at)
 
 
 def keep_only_the_masters(sources: Path) -> None:
@@ -67,6 +88,8 @@ def published_samples(tmp_path_factory) -> tuple[Settings, dg.ExecuteInProcessRe
 
 def run_refresh(settings: Settings) -> dg.ExecuteInProcessResult:
     """Run the refresh job for real, as the schedule and `kinerja refresh` do."""
+    from orchestration.definitions import build_definitions
+
     job = build_definitions(settings).resolve_job_def("refresh")
     return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
 

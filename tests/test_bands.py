@@ -1,4 +1,4 @@
-"""Band derivation at both sides of every bound of every table in DOMAIN.md."""
+"""Band derivation at both sides of every bound of every table in docs/indices.md."""
 
 import pytest
 

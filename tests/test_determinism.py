@@ -13,9 +13,8 @@ import yaml
 
 from ingest import raw_store
 from ingest.manifest import DEFAULT_MANIFEST, SourceEntry
-from ingest.pipeline import ingest_source
 from orchestration.settings import Settings
-from tests.conftest import BEKASI, SAMPLES, query, query_internal, run_refresh
+from tests.conftest import BEKASI, SAMPLES, query, query_internal, receive_and_ingest, run_refresh
 from tests.corpus.make_corpus import SAKIP_HEADER, SAKIP_ROWS, csv_text, spbe_document
 from tests.digests import mart_digests
 
@@ -82,7 +81,7 @@ def test_the_order_files_are_read_in_does_not_change_the_warehouse(tmp_path):
 
 def _load(store, sources, landing, night: datetime, run_id: str):
     entry = [SourceEntry("sakip", path="sakip/**/*")]
-    return ingest_source(store, "sakip", entry, sources, landing, run_id, received_at=night)
+    return receive_and_ingest(store, "sakip", entry, sources, landing, run_id, received_at=night)
 
 
 def test_a_correction_sent_on_a_later_night_wins_and_a_file_put_back_is_received_again(tmp_path):
@@ -96,7 +95,7 @@ def test_a_correction_sent_on_a_later_night_wins_and_a_file_put_back_is_received
         return csv_text([SAKIP_HEADER, row])
 
     with raw_store.RawStore(tmp_path / "work.duckdb") as store:
-        ingest_source(
+        receive_and_ingest(
             store,
             "agencies",
             [SourceEntry("agencies", path="agencies/**/*")],

@@ -20,9 +20,8 @@ import pytest
 from ingest import raw_store
 from ingest.limits import Limits
 from ingest.manifest import SourceEntry
-from ingest.pipeline import ingest_source
 from ingest.receiving import FetchRetry
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, receive_and_ingest
 from tests.corpus.make_corpus import SPIP_RECORD, ckan, spbe_document
 
 GOOD_SPIP = ckan(SPIP_RECORD, SPIP_RECORD | {"tahun": 2023, "skor_maturitas": "3,12"})
@@ -115,7 +114,7 @@ def portal():
 def store(tmp_path):
     """A working file with the samples' agency masters and a good load of SPIP and SPBE."""
     with raw_store.RawStore(tmp_path / "work" / "kinerja.duckdb") as store:
-        ingest_source(
+        receive_and_ingest(
             store, "agencies", [SourceEntry("agencies", path="agencies/**/*")], SAMPLES,
             tmp_path / "landing", "masters",
         )  # fmt: skip
@@ -132,7 +131,7 @@ def spbe_entry(portal, **options) -> SourceEntry:
 
 
 def ingest(store, entry, tmp_path, run_id):
-    return ingest_source(
+    return receive_and_ingest(
         store, entry.index, [entry], SAMPLES, tmp_path / "landing", run_id,
         FetchRetry(attempts=1, first_delay_seconds=0),
     )  # fmt: skip

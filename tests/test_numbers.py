@@ -40,7 +40,7 @@ def test_refuses_text_that_is_not_a_number(written):
 @pytest.mark.parametrize(
     ("native", "score"),
     [
-        (90.10, 4.51),  # 4,505: half up, band A (DOMAIN.md)
+        (90.10, 4.51),  # 4,505: half up, band A (docs/indices.md)
         (70.30, 3.52),  # 70.3 / 20 is 3.5149999... as a float
         (30.10, 1.51),
         (89.90, 4.5),  # 4,495

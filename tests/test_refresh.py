@@ -94,7 +94,7 @@ def test_refresh_loads_every_sample_file_of_both_regencies(settings):
         "select pemda_code, count(*), count(*) filter (where agency_code not like pemda_code || '%') "
         "from raw.targets group by 1 order by 1",
     ) == [(KARAWANG, 510, 0), (BEKASI, 879, 0)]
-    # Real results quoted in DOMAIN.md arrive intact.
+    # Real results quoted in docs/indices.md arrive intact.
     assert query_internal(
         settings,
         "select evaluation_year, score, predicate from raw.spbe where agency_code = ? order by 1",

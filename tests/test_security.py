@@ -20,9 +20,8 @@ import pytest
 
 from ingest import raw_store
 from ingest.manifest import ManifestError, SourceEntry, load_manifest
-from ingest.pipeline import ingest_source
 from orchestration.settings import PROJECT_ROOT, Settings
-from tests.conftest import BEKASI, SAMPLES
+from tests.conftest import BEKASI, SAMPLES, receive_and_ingest
 from tests.corpus.make_corpus import SAKIP_HEADER, SAKIP_ROWS, SPIP_RECORD, ckan, csv_text
 from tests.crashes import manifest_with, run
 
@@ -62,7 +61,7 @@ def test_a_symlink_out_of_the_sources_dir_is_refused_unread(tmp_path):
     (sources / "sakip" / BEKASI / "linked_folder").symlink_to(outside / "folder")
     with raw_store.RawStore(tmp_path / "work.duckdb") as store:
         for source in ("agencies", "sakip"):
-            outcomes = ingest_source(
+            outcomes = receive_and_ingest(
                 store, source, [SourceEntry(source, path=f"{source}/**/*")], sources,
                 tmp_path / "landing", "night",
             )  # fmt: skip

@@ -1,4 +1,4 @@
-"""The star schema of WAREHOUSE.md, queried after a real refresh (ingest, then dbt build)."""
+"""The star schema of docs/warehouse.md, queried after a real refresh (ingest, then dbt build)."""
 
 import json
 import shutil
