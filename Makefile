@@ -24,11 +24,17 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 # tests, PostgreSQL is the second warehouse engine (the tests start their own server).
 system-packages:
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
-		|| [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
-		echo "installing chromium, poppler-utils and postgresql (Debian packages)"; \
+		|| [ ! -x /usr/lib/postgresql/15/bin/initdb ] || ! command -v npm >/dev/null; then \
+		echo "installing chromium, poppler-utils, postgresql and npm (Debian packages)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			chromium poppler-utils postgresql >/dev/null; \
+			chromium poppler-utils postgresql npm >/dev/null; \
 	fi
+
+# The scripts and styles of Great Expectations' Data Docs, served beside the docs so that they
+# show offline (serving/data_docs.py); from the npm registry, pinned by the lock file.
+DATA_DOCS_ASSETS := serving/datadocs/node_modules/.package-lock.json
+$(DATA_DOCS_ASSETS): serving/datadocs/package.json serving/datadocs/package-lock.json | system-packages
+	cd serving/datadocs && npm ci --no-audit --no-fund --ignore-scripts --silent
 
 # dbt's manifest is made at build time, not parsed each time the definitions load. First, what
 # dbt takes from the seeds but cannot read when it parses (contracts/dbt_lists.py).
@@ -48,7 +54,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 # `kinerja refresh` exits 0 (published), 1 (published; some files refused, listed above) or 2 (not
 # published). After a publish make renders the reviews and exits 0, saying when files were
 # refused; a scheduler that must tell 0 from 1 calls `kinerja refresh` itself (docs/operations.md).
-run: system-packages $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, review
+run: system-packages $(VENV)/.synced $(MANIFEST) $(DATA_DOCS_ASSETS) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, review
 	@status=0; $(VENV)/bin/kinerja refresh || status=$$?; \
 	if [ $$status -ge 2 ]; then echo "make run: NOT published (kinerja refresh exited $$status)"; exit $$status; fi; \
 	$(VENV)/bin/kinerja report || exit $$?; \
@@ -56,7 +62,7 @@ run: system-packages $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  #
 
 # Two workers (this machine has two cores); a test module stays on one worker, so that the
 # refreshes its fixtures share are made once.
-test: system-packages $(VENV)/.synced $(MANIFEST) lint  ## install, lint, then run every test
+test: system-packages $(VENV)/.synced $(MANIFEST) $(DATA_DOCS_ASSETS) lint  ## install, lint, then run every test
 	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.synced $(MANIFEST)
@@ -64,7 +70,7 @@ lint: $(VENV)/.synced $(MANIFEST)
 	$(VENV)/bin/ruff format --check .
 	KINERJA_WORKING_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff lint --disable-progress-bar dbt_project/models dbt_project/tests
 
-dev: $(VENV)/.synced $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
+dev: $(VENV)/.synced $(MANIFEST) $(DATA_DOCS_ASSETS) $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -m orchestration.definitions
 
 # The refresh at a size (small, province, national) against the floor: docs/benchmarks.md.

@@ -21,6 +21,7 @@ so it is imported only here, when a refresh reaches the gate. Data Docs go to
 from __future__ import annotations
 
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from contracts import reference
+from serving.data_docs import keep_offline
 
 SCORED = ("fct_agency_score", "agency_ranking")  # tables with index_code, score and band_code
 
@@ -151,7 +153,9 @@ def run_gate(
                 actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
             )
         )
+        started = time.time()
         result = checkpoint.run()
+    keep_offline(docs_dir, started - 1)
     failures = [
         f"{validation.suite_name}: {outcome.expectation_config.type} "
         f"{outcome.expectation_config.kwargs.get('column') or outcome.expectation_config.kwargs.get('column_list')} "

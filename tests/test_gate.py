@@ -1,8 +1,11 @@
 """The Great Expectations gate checks summaries of the marts, and refuses what their rows break."""
 
+import re
+
 import duckdb
 import pytest
 
+from reports.render import chromium
 from serving.expectations import run_gate
 
 ROWS = [
@@ -44,3 +47,23 @@ def test_one_row_out_of_its_scale_or_bands_refuses_the_build(tmp_path, row, fail
     gate = run_gate(tmp_path / "docs", warehouse=tmp_path / "bad.duckdb")
     assert not gate.success
     assert any(failing in failure for failure in gate.failures), gate.failures
+
+
+def test_the_data_docs_list_the_last_validation_with_no_network(tmp_path):
+    """Opened where no CDN is reachable (every request goes to a proxy that is not there), the
+    index still draws its table of validations, and each validation's page its results."""
+    _marts(tmp_path / "good.duckdb", ROWS)
+    gate = run_gate(tmp_path / "docs", warehouse=tmp_path / "good.duckdb")
+    offline = ("--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
+    index = chromium(
+        *offline, "--virtual-time-budget=10000", "--dump-dom", gate.docs_index.as_uri()
+    )
+    # The rows bootstrap-table draws (without its script the page holds only the data).
+    listed = set(re.findall(r'<tr [^>]*data-href="validations/marts/(\w+)/', index.stdout))
+    assert listed == {"fct_agency_score", "agency_ranking"}, index.stdout[-2000:]
+    assert "https://" not in "".join(
+        re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', index.stdout)
+    )
+    page = next((tmp_path / "docs" / "validations").rglob("*.html"))
+    shown = chromium(*offline, "--virtual-time-budget=10000", "--dump-dom", page.as_uri())
+    assert "expect_column_values_to_be_between" in shown.stdout or "values must" in shown.stdout
