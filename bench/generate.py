@@ -1,7 +1,7 @@
 """Synthetic sources for benchmarks: N regencies, five evaluation years, all six indices.
 
 `python bench/generate.py SIZE OUT` writes `OUT/sources/<source>/<region>/...` in the layouts of
-SOURCES.md, with the mess they carry (title blocks, `;` and decimal commas, a BOM and CRLF, header
+docs/sources.md, with the mess they carry (title blocks, `;` and decimal commas, a BOM and CRLF, header
 variants, aliases and `Kec.`, odd spacing and case, numbers stored as text, predicates written
 many ways, a `Rata-rata` row, targets stated as a score alone, the portal's own `_id` and
 `rank` fields in a CKAN answer). Everything comes from one seeded random generator, so a size

@@ -1,6 +1,6 @@
 """Agency masters: resolve agency names as people write them to each regency's stable codes.
 
-Every regency keeps its own master (a source file per regency, see SOURCES.md "Reference
+Every regency keeps its own master (a source file per regency, see docs/sources.md "Reference
 sources"). A master lists every version of every agency; all names, short names and aliases of
 all versions are written forms of the agency's one code.
 """

@@ -2,14 +2,14 @@
 
 Two regencies of Jawa Barat side by side, each with its agency master, its targets and its scores:
 - Kabupaten Bekasi (32.16), 2021-2025: its master is `agencies/32.16/agencies_kab_bekasi.csv`
-  (kept by hand, from shared/data); the real results quoted in DOMAIN.md are used where they exist
+  (kept by hand); the real results quoted in docs/indices.md are used where they exist
   (regency SAKIP 50,29 / 61,79 / 62,74; SPBE 1,60 .. 4,48; RB 2022 distribution; IPP 2025 RSUD
   97,8 and Kecamatan Sukakarya 90,00).
 - Kabupaten Karawang (32.15), 2023-2025: its master is written here. The kecamatan are Karawang's
   real 30 kecamatan; the OPD list and every score are synthetic. Karawang is "late" on purpose:
   its RB results for 2025 have not arrived.
 
-Values are realistic and deterministic. Each file carries the mess SOURCES.md lists: title blocks,
+Values are realistic and deterministic. Each file carries the mess docs/sources.md lists: title blocks,
 merged cells, `;` with decimal commas, BOM and CRLF, header variants, aliases, `Kec.`, predicates in
 odd case, numbers stored as text, trailing `Rata-rata` / `Jumlah` rows, targets naming agencies by
 code or by name.

@@ -1,4 +1,4 @@
-"""Writing source files in the layouts of SOURCES.md: shared by the samples (`make_samples.py`)
+"""Writing source files in the layouts of docs/sources.md: shared by the samples (`make_samples.py`)
 and the benchmark's generator (`bench/generate.py`).
 
 Workbooks get fixed zip times and a fixed `modified` property, so the same content gives the

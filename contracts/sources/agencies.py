@@ -1,4 +1,4 @@
-"""A regency's agency master (SOURCES.md, reference sources): every version of every agency, the
+"""A regency's agency master (docs/sources.md, reference sources): every version of every agency, the
 regency itself included (type pemda), each with the date its name and type took effect. A newer
 good master replaces the regency's whole master."""
 
@@ -14,7 +14,7 @@ from contracts.sources import Failure, Field, Rule, Source, Table
 from contracts.sources._index import each_row, within_region
 from contracts.text import fold
 
-# WAREHOUSE.md's agency types.
+# docs/warehouse.md's agency types.
 AGENCY_TYPES = (
     "pemda", "sekretariat", "inspektorat", "dinas", "badan", "kecamatan", "rsud", "satpol_pp",
     "kelurahan", "other",

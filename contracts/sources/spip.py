@@ -1,5 +1,5 @@
 """SPIP maturity (PP 60/2008, Peraturan BPKP 5/2021): BPKP's score of each regency, as a
-province's open-data portal republishes it, a CKAN datastore answer (SOURCES.md)."""
+province's open-data portal republishes it, a CKAN datastore answer (docs/sources.md)."""
 
 import re
 

@@ -1,5 +1,5 @@
 {#- True when `score` falls in the band `band` (a rating_bands row), honouring each bound's
-    inclusivity. The one place the band rule of DOMAIN.md is written in SQL. -#}
+    inclusivity. The one place the band rule of docs/indices.md is written in SQL. -#}
 {% macro score_in_band(score, band) -%}
     (
         ({{ score }} > {{ band }}.lower_bound

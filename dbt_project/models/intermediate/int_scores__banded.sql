@@ -1,4 +1,4 @@
-{#- The band of each score, by the band table of DOMAIN.md. A score exactly on a bound keeps
+{#- The band of each score, by the band table of docs/indices.md. A score exactly on a bound keeps
     the predicate the source published when that predicate is one of the two bands meeting
     there (the regulations' boundary wording is not certain); otherwise the table decides. -#}
 with
