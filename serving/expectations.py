@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -31,7 +33,9 @@ import pandas as pd
 from contracts import reference
 from serving.data_docs import keep_offline
 
-SCORED = ("fct_agency_score", "agency_ranking")  # tables with index_code, score and band_code
+SCORED = ("fct_agency_score", "agency_ranking")
+# (GX context, a scratch folder) -> the batch of each table of SCORED
+Batches = Callable[[Any, Path], dict]  # tables with index_code, score and band_code
 
 
 @dataclass
@@ -75,33 +79,41 @@ def _suites(gxe) -> dict[str, list]:
     return suites
 
 
-def _duckdb_batches(context, warehouse: Path, scratch: Path) -> dict:
-    source = context.data_sources.add_pandas("marts")
-    batches = {}
-    for table, frame in _summaries(warehouse).items():
-        pickled = scratch / f"{table}.pkl"
-        frame.to_pickle(pickled)
-        batches[table] = source.add_pickle_asset(
-            table, filepath_or_buffer=pickled
-        ).add_batch_definition(table)
+def duckdb_batches(warehouse: Path) -> Batches:
+    """The summaries of a DuckDB file's marts, read into pandas (GX has no DuckDB datasource)."""
+
+    def batches(context, scratch: Path) -> dict:
+        source = context.data_sources.add_pandas("marts")
+        found = {}
+        for table, frame in _summaries(warehouse).items():
+            pickled = scratch / f"{table}.pkl"
+            frame.to_pickle(pickled)
+            found[table] = source.add_pickle_asset(
+                table, filepath_or_buffer=pickled
+            ).add_batch_definition(table)
+        return found
+
     return batches
 
 
-def _postgres_batches(context, url: str, schema: str) -> dict:
-    source = context.data_sources.add_postgres("marts", connection_string=url)
-    return {
-        table: source.add_query_asset(
-            table, query=summary_query(table, schema)
-        ).add_batch_definition_whole_table(table)
-        for table in SCORED
-    }
+def postgres_batches(url: str, schema: str) -> Batches:
+    """The summaries of a schema's marts, queried in the PostgreSQL server of `url`."""
+
+    def batches(context, _scratch: Path) -> dict:
+        source = context.data_sources.add_postgres("marts", connection_string=url)
+        return {
+            table: source.add_query_asset(
+                table, query=summary_query(table, schema)
+            ).add_batch_definition_whole_table(table)
+            for table in SCORED
+        }
+
+    return batches
 
 
-def run_gate(
-    docs_dir: Path, warehouse: Path | None = None, postgres: tuple[str, str] | None = None
-) -> GateResult:
-    """Validate the marts of the DuckDB file `warehouse`, or of PostgreSQL `(url, schema)`;
-    write Data Docs; say whether they may be published."""
+def run_gate(docs_dir: Path, batches: Batches) -> GateResult:
+    """Validate the marts that `batches` (`duckdb_batches`, `sql_batches`: the engine's) hands
+    to GX; write Data Docs; say whether they may be published."""
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.data_context.types.base import (
@@ -132,12 +144,7 @@ def run_gate(
     suites = _suites(gxe)
     definitions = []
     with tempfile.TemporaryDirectory() as scratch:
-        batches = (
-            _postgres_batches(context, *postgres)
-            if postgres
-            else _duckdb_batches(context, warehouse, Path(scratch))
-        )
-        for table, batch in batches.items():
+        for table, batch in batches(context, Path(scratch)).items():
             suite = context.suites.add(
                 gx.ExpectationSuite(name=f"marts.{table}", expectations=suites[table])
             )

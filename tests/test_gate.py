@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from reports.render import chromium
-from serving.expectations import run_gate
+from serving.expectations import duckdb_batches, run_gate
 
 ROWS = [
     ("32.16", "sakip", 2024, "B", 61.79),
@@ -29,7 +29,7 @@ def _marts(path, rows) -> None:
 
 def test_marts_within_their_scales_and_bands_pass(tmp_path):
     _marts(tmp_path / "good.duckdb", ROWS)
-    gate = run_gate(tmp_path / "docs", warehouse=tmp_path / "good.duckdb")
+    gate = run_gate(tmp_path / "docs", duckdb_batches(tmp_path / "good.duckdb"))
     assert gate.success, gate.failures
     assert gate.docs_index.exists()
 
@@ -44,7 +44,7 @@ def test_marts_within_their_scales_and_bands_pass(tmp_path):
 )
 def test_one_row_out_of_its_scale_or_bands_refuses_the_build(tmp_path, row, failing):
     _marts(tmp_path / "bad.duckdb", [*ROWS, row])
-    gate = run_gate(tmp_path / "docs", warehouse=tmp_path / "bad.duckdb")
+    gate = run_gate(tmp_path / "docs", duckdb_batches(tmp_path / "bad.duckdb"))
     assert not gate.success
     assert any(failing in failure for failure in gate.failures), gate.failures
 
@@ -53,7 +53,7 @@ def test_the_data_docs_list_the_last_validation_with_no_network(tmp_path):
     """Opened where no CDN is reachable (every request goes to a proxy that is not there), the
     index still draws its table of validations, and each validation's page its results."""
     _marts(tmp_path / "good.duckdb", ROWS)
-    gate = run_gate(tmp_path / "docs", warehouse=tmp_path / "good.duckdb")
+    gate = run_gate(tmp_path / "docs", duckdb_batches(tmp_path / "good.duckdb"))
     offline = ("--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
     index = chromium(
         *offline, "--virtual-time-budget=10000", "--dump-dom", gate.docs_index.as_uri()

@@ -5,6 +5,7 @@ agree row for row, the reader role must see the marts and nothing else, and a re
 during the second publish must only ever see a whole generation.
 """
 
+import dataclasses
 import math
 import os
 import shutil
@@ -14,8 +15,11 @@ import duckdb
 import psycopg
 import pytest
 
+from orchestration.changes import tonight
 from orchestration.settings import PROJECT_ROOT, Settings
-from tests.conftest import SAMPLES, run_refresh
+from reports.monthly_review import render_review
+from reports.review_data import ReviewMonth
+from tests.conftest import BEKASI, SAMPLES, query, run_refresh
 from tests.postgres_server import PostgresServer
 from tests.test_bi import example_queries
 
@@ -59,15 +63,19 @@ def engines(server, tmp_path_factory) -> tuple[Settings, Settings]:
     return on_duckdb, on_postgres
 
 
-def admin(server) -> psycopg.Connection:
+def _admin_arguments(server) -> dict[str, str]:
     env = server.env
-    return psycopg.connect(
-        host=env["KINERJA_PG_HOST"],
-        port=env["KINERJA_PG_PORT"],
-        user=env["KINERJA_PG_USER"],
-        password=env["KINERJA_PG_PASSWORD"],
-        dbname=env["KINERJA_PG_DATABASE"],
-    )
+    return {
+        "host": env["KINERJA_PG_HOST"],
+        "port": env["KINERJA_PG_PORT"],
+        "user": env["KINERJA_PG_USER"],
+        "password": env["KINERJA_PG_PASSWORD"],
+        "dbname": env["KINERJA_PG_DATABASE"],
+    }
+
+
+def admin(server) -> psycopg.Connection:
+    return psycopg.connect(**_admin_arguments(server))
 
 
 def reader(server) -> psycopg.Connection:
@@ -190,3 +198,37 @@ def test_the_bi_example_questions_get_the_same_answers_on_both_engines(server, e
             on_pg = [tuple(row) for row in pg.execute(sql).fetchall()]
             assert on_pg, question
             assert on_pg == duck.execute(sql).fetchall(), question
+
+
+def test_an_install_on_duckdb_switched_to_postgres_builds_and_serves_its_marts_there(
+    server, engines, tmp_path
+):
+    """No file and no model changed, but the server was never published to: that is news."""
+    on_duckdb, _ = engines
+    with admin(server) as pg:
+        pg.autocommit = True
+        pg.execute("create database switched")
+    copy = shutil.copytree(on_duckdb.warehouse.parent, tmp_path / "warehouse")
+    switched = dataclasses.replace(
+        on_duckdb,
+        warehouse=copy / "kinerja.duckdb",
+        target="postgres",
+        postgres=dataclasses.replace(server.connection(READER_PASSWORD), dbname="switched"),
+    )
+    news, _ = tonight(switched)
+    assert news == ["nothing published yet on PostgreSQL 127.0.0.1"]
+    assert run_refresh(switched).success
+    assert tonight(switched)[0] == []
+    with psycopg.connect(**{**_admin_arguments(server), "dbname": "switched"}) as pg:
+        rows = pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
+    assert rows == query(on_duckdb, "select count(*) from marts.fct_agency_score")[0][0]
+
+
+def test_the_review_from_the_postgres_marts_shows_what_the_duckdb_one_shows(engines):
+    on_duckdb, on_postgres = engines
+    month = ReviewMonth(2025, 12)
+    both = [render_review(settings, BEKASI, month, pdf=False) for settings in engines]
+    for table in ("ringkasan", "peta_panas", "peringkat", "penghargaan", "pendampingan"):
+        duck, pg = (files.csv_dir / f"{table}.csv" for files in both)
+        assert duck.read_text(encoding="utf-8") == pg.read_text(encoding="utf-8"), table
+    assert "Kabupaten Bekasi" in both[1].html.read_text(encoding="utf-8")

@@ -29,9 +29,9 @@ class DuckDBEngine:
         """dbt reads the build's raw tables where they are."""
 
     def gate(self, docs_dir: Path, build: Path):
-        from serving.expectations import run_gate
+        from serving.expectations import duckdb_batches, run_gate
 
-        return run_gate(docs_dir, warehouse=build)
+        return run_gate(docs_dir, duckdb_batches(build))
 
     def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
         entry = record_publish(self.files.build, run_id)

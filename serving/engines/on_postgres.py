@@ -125,11 +125,25 @@ class PostgresEngine:
     served = "schema marts on PostgreSQL"
 
     def __init__(self, settings):
+        if settings.postgres is None:
+            raise ValueError(
+                "target postgres needs its server: set KINERJA_PG_HOST and KINERJA_PG_USER "
+                "(and KINERJA_PG_PORT, KINERJA_PG_PASSWORD, KINERJA_PG_DATABASE)"
+            )
         self.server = settings.postgres
         self.files = settings.files
 
     def dbt_vars(self, build: Path) -> dict[str, str]:
-        return {"warehouse_path": str(build), "marts_schema": BUILD}
+        """dbt's `postgres` profile takes the server from these; the password, a secret kept
+        out of dbt's artifacts, from KINERJA_PG_PASSWORD itself."""
+        return {
+            "warehouse_path": str(build),
+            "marts_schema": BUILD,
+            "pg_host": self.server.host,
+            "pg_port": str(self.server.port),
+            "pg_user": self.server.user,
+            "pg_database": self.server.dbname,
+        }
 
     def load_raw(self, build: Path) -> None:
         """Replace the server's `raw` schema by the build's, in one transaction; and start the
@@ -145,9 +159,9 @@ class PostgresEngine:
             crash_points.reached("pg_load")
 
     def gate(self, docs_dir: Path, build: Path):
-        from serving.expectations import run_gate
+        from serving.expectations import postgres_batches, run_gate
 
-        return run_gate(docs_dir, postgres=(sqlalchemy_url(self.server), BUILD))
+        return run_gate(docs_dir, postgres_batches(sqlalchemy_url(self.server), BUILD))
 
     def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
         """Log the publish in `marts_build`, swap it in as `marts`; the DuckDB build becomes the
@@ -202,11 +216,12 @@ class PostgresEngine:
         import pandas as pd
 
         with connect(self.server) as pg:
+            pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            pg.read_only = True
             if not _schema_exists(pg, PUBLIC):
                 raise FileNotFoundError(
                     f"no schema {PUBLIC} on {self.server.host}: run `kinerja refresh`"
                 )
-            pg.execute("set transaction isolation level repeatable read, read only")
 
             def read(query: str, params=None) -> pd.DataFrame:
                 cursor = pg.execute(query.replace("?", "%s"), params or [])
