@@ -283,6 +283,15 @@ class RawStore:
             [run_id, index_code, LOADED],
         ).fetchone()[0]
 
+    def sources_loaded_in_run(self, run_id: str) -> list[str]:
+        """The sources of which `run_id` loaded at least one file."""
+        rows = self._con.execute(
+            f"select distinct index_code from {SCHEMA}.ingest_log where run_id = ? and status = ? "
+            "order by 1",
+            [run_id, LOADED],
+        ).fetchall()
+        return [source for (source,) in rows]
+
     def run_log(self, run_id: str) -> pd.DataFrame:
         return self._con.execute(
             f"select * from {SCHEMA}.ingest_log where run_id = ? order by index_code, file",

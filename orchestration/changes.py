@@ -10,7 +10,7 @@ same way. No pandas, dbt or Great Expectations is imported here.
 
 from __future__ import annotations
 
-import hashlib
+import json
 from pathlib import Path
 
 import duckdb
@@ -19,19 +19,35 @@ from ingest.options import sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.settings import PROJECT_ROOT, Settings
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-_BUILT_FROM = {".sql", ".yml", ".csv"}
-_NOT_SOURCES = {"target", "logs", "dbt_packages"}
+# The project's manifest, parsed by `make` (`dbt parse`) whenever a dbt source changes.
+PROJECT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
 
 
-def project_fingerprint() -> str:
-    """sha256 of the dbt project's sources (models, seeds, macros, snapshots, tests, settings)."""
-    digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in _NOT_SOURCES and path.suffix in _BUILT_FROM:
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def models_changed(settings: Settings) -> bool:
+    """Whether the dbt project differs from the one that built the working file, by dbt's own
+    checksums of each model, seed, snapshot and test (and its columns, contract and config) and
+    the text of each project macro. A changed project builds every model
+    (orchestration/dbt_models.py)."""
+    kept = settings.files.models
+    return not kept.exists() or _checksums(kept) != _checksums(PROJECT_MANIFEST)
+
+
+def _checksums(manifest: Path) -> dict[str, str]:
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    sums = {
+        uid: json.dumps(
+            [node["checksum"], node.get("columns"), node.get("contract"), node["config"]],
+            sort_keys=True,
+            default=str,
+        )
+        for uid, node in document["nodes"].items()
+    }
+    project = document["metadata"].get("project_name", "kinerja")
+    return sums | {
+        uid: macro["macro_sql"]
+        for uid, macro in document["macros"].items()
+        if macro["package_name"] == project
+    }
 
 
 def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
@@ -75,9 +91,7 @@ def stale_marts(settings: Settings) -> list[str]:
     project, or what the engine says (never published there, a rollback in force)."""
     from serving.engines import engine_for
 
-    reasons = []
-    if settings.files.models_fingerprint() != project_fingerprint():
-        reasons.append("the dbt project changed")
+    reasons = ["the dbt project changed"] if models_changed(settings) else []
     served = engine_for(settings).stale()
     return reasons + ([served] if served else [])
 

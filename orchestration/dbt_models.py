@@ -9,8 +9,10 @@ the working file, dbt does not run: the step yields nothing, so the publish is s
 served warehouse is untouched. A changed model, seed or macro builds again on the same data.
 """
 
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Mapping
 from functools import cached_property
 from importlib import metadata
@@ -21,8 +23,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
-from orchestration.changes import stale_marts
-from orchestration.ingest_assets import WAREHOUSE_POOL
+from ingest.options import raw_tables, sources
+from orchestration.changes import models_changed, stale_marts
+from orchestration.ingest_assets import MASTERS, WAREHOUSE_POOL
 from orchestration.settings import PROJECT_ROOT, Settings
 from serving import crash_points
 
@@ -44,6 +47,12 @@ class InstalledDbt(DbtCliResource):
     def _cli_version(self) -> Version:
         return Version(metadata.version("dbt-core"))
 
+    def _initialize_dbt_core_adapter(self, args):
+        """None: a dbt adapter in this process serves only the row counts and column metadata
+        dagster-dbt may fetch after a build, which kinerja does not ask for; making it loads
+        dbt's whole project and profile again (1.5 s a refresh)."""
+        return None
+
 
 class LayerTranslator(DagsterDbtTranslator):
     """Group dbt assets by layer (reference, snapshots, staging, intermediate, marts)."""
@@ -63,6 +72,25 @@ def nothing_to_build(settings: Settings, run_id: str) -> bool:
     return not settings.files.built_by(run_id) and not stale_marts(settings)
 
 
+def left_out_tonight(settings: Settings, keeps_models: bool, run_id: str) -> list[str]:
+    """What this build need not rebuild: nothing, unless the build still holds every model of
+    the last one (`keeps_models`) and the dbt project is the one that built them. Then the seeds,
+    the snapshot of the agency masters when no master loaded, and the staging model of each source
+    that loaded no file tonight, with their tests. Every intermediate model and mart is built, and
+    tested across the sources (`buildable`: a test runs when what it reads is built or feeds what
+    is). A night with one new SAKIP file rebuilds one staging model and the marts."""
+    if not keeps_models or models_changed(settings):
+        return []
+    from ingest.raw_store import RawStore
+
+    with RawStore(settings.files.build_for(run_id), read_only=True) as store:
+        loaded = set(store.sources_loaded_in_run(run_id))
+    quiet = [source for source in sources() if source not in loaded]
+    left_out = ["resource_type:seed"] + (["resource_type:snapshot"] if MASTERS in quiet else [])
+    left_out += [f"source:raw.{table}+1" for source in quiet for table in raw_tables(source)]
+    return ["--exclude", " ".join(left_out), "--indirect-selection", "buildable"]
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     dagster_dbt_translator=LayerTranslator(),
@@ -76,19 +104,20 @@ def warehouse_models(
         return
     from serving.engines import engine_for
 
+    # The gate after this step imports Great Expectations (3 s): meanwhile dbt works in its own
+    # process and this one mostly waits for its events.
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    ).start()
     # dbt runs in its project folder: it gets the run's build file as an absolute path.
     engine, build = engine_for(settings), settings.files.build_for(context.run_id)
     engine.load_raw(build)
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     # Unit tests check the models' logic, not the night's data: they run in `make test` (CI).
+    arguments = ["build", "--exclude-resource-type", "unit_test"]
+    arguments += ["--vars", json.dumps(engine.dbt_vars(build))]
     events = dbt.cli(
-        [
-            "build",
-            "--exclude-resource-type",
-            "unit_test",
-            "--vars",
-            json.dumps(engine.dbt_vars(build)),
-        ],
+        arguments + left_out_tonight(settings, engine.keeps_models, context.run_id),
         context=context,
         target_path=settings.dbt_artifacts_dir,
     ).stream()

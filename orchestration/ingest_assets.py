@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
 WAREHOUSE_POOL = "kinerja_warehouse"  # one writer of the warehouse at a time (dagster.yaml)
-MASTER_KEY = dg.AssetKey(["raw", raw_tables("agencies")[0]])
+MASTERS = "agencies"  # the source every other is checked against: it loads first
+MASTER_KEY = dg.AssetKey(["raw", raw_tables(MASTERS)[0]])
 
 
 def _issues_markdown(issues: list[Issue]) -> str:
@@ -178,12 +179,12 @@ def _holds_news(settings, source: str, received: list[Received], run_id: str) ->
     decided = decided_versions(settings)
     if decided is None or anything_new(received, decided.get(source, {})):
         return True
-    if source == "agencies" or not files.built_by(run_id):
+    if source == MASTERS or not files.built_by(run_id):
         return False
     from ingest import raw_store
 
     with raw_store.RawStore(files.build_for(run_id)) as store:
-        return store.loaded_in_run(run_id, "agencies") > 0
+        return store.loaded_in_run(run_id, MASTERS) > 0
 
 
 def _nothing_new(keys: list[dg.AssetKey], received: list[Received]):

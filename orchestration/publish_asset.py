@@ -4,7 +4,7 @@ import json
 
 import dagster as dg
 
-from orchestration.changes import project_fingerprint
+from orchestration.changes import PROJECT_MANIFEST
 from orchestration.dbt_models import warehouse_models
 from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.settings import Settings
@@ -39,7 +39,7 @@ def published_warehouse(context: dg.AssetExecutionContext, settings: dg.Resource
             metadata={"failures": gate.failures, "data_docs": str(gate.docs_index)},
         )
     crash_points.reached("gate")
-    entry = engine.publish(context.run_id, project_fingerprint())
+    entry = engine.publish(context.run_id, PROJECT_MANIFEST)
     context.log.info(f"published {engine.served} (the previous kept for rollback)")
     return dg.MaterializeResult(
         metadata={

@@ -50,18 +50,14 @@ class WarehouseFiles:
         return _beside(self.working, "build.run")
 
     @property
-    def _models(self) -> Path:
-        return _beside(self.working, "models")
+    def models(self) -> Path:
+        """dbt's manifest of the project that built the working file (as `make` parsed it);
+        absent: unknown, and the next refresh builds every model."""
+        return _beside(self.working, "models.json")
 
-    def models_fingerprint(self) -> str | None:
-        """The fingerprint of the dbt project that built the working file's marts."""
-        return self._models.read_text().strip() if self._models.exists() else None
-
-    def _keep_fingerprint(self, fingerprint: str | None) -> None:
-        if fingerprint:
-            self._models.write_text(fingerprint + "\n")
-        else:
-            self._models.unlink(missing_ok=True)
+    def _keep_models(self, manifest: Path | None) -> None:
+        if manifest is not None:
+            shutil.copyfile(manifest, self.models)
 
     def build_for(self, run_id: str) -> Path:
         """The build file of `run_id`, made from the working file the first time a step asks.
@@ -90,9 +86,9 @@ class WarehouseFiles:
         owned = self._build_owner.exists() and self._build_owner.read_text() == run_id
         return self.build if owned and self.build.exists() else self.working
 
-    def publish(self, run_id: str, fingerprint: str | None = None) -> None:
+    def publish(self, run_id: str, manifest: Path | None = None) -> None:
         """Serve the marts of the build of `run_id`, keeping the served file as the previous one;
-        then the build becomes the working file, built by the dbt project of `fingerprint`."""
+        then the build becomes the working file, built by the dbt project of `manifest`."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to publish")
         if _wal(self.build).exists():
@@ -105,20 +101,20 @@ class WarehouseFiles:
             _replace_with_link(self.served, self.previous)
         os.replace(candidate, self.served)
         crash_points.reached("publish_served")
-        self._models.unlink(missing_ok=True)
+        self.models.unlink(missing_ok=True)
         os.replace(self.build, self.working)
-        self._keep_fingerprint(fingerprint)
+        self._keep_models(manifest)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 
-    def keep_build(self, run_id: str, fingerprint: str | None = None) -> None:
+    def keep_build(self, run_id: str, manifest: Path | None = None) -> None:
         """Make the build of `run_id` the working file without serving a DuckDB file (the marts
         are served by another engine)."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to keep")
-        self._models.unlink(missing_ok=True)
+        self.models.unlink(missing_ok=True)
         os.replace(self.build, self.working)
-        self._keep_fingerprint(fingerprint)
+        self._keep_models(manifest)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
 

@@ -123,3 +123,26 @@ def test_a_correction_sent_on_a_later_night_wins_and_a_file_put_back_is_received
         outcomes = _load(store, sources, landing, datetime(2026, 3, 4, 2), "night 4")
         assert {o.file: o.status for o in outcomes}[f"sakip/{BEKASI}/sakip_2025-a.csv"] == "loaded"
         assert setda_2025()[0][0] == 70.0
+
+
+def test_a_night_that_rebuilds_only_what_a_new_file_reaches_serves_what_a_full_build_serves(
+    tmp_path,
+):
+    """The second night loads one SAKIP correction: dbt leaves out the seeds and the other
+    sources' staging models and tests, and the marts are exactly those of a first build of the
+    same files into an empty warehouse."""
+    sources = shutil.copytree(SAMPLES, tmp_path / "sources")
+    nightly = Settings(sources, tmp_path / "nightly" / "kinerja.duckdb", DEFAULT_MANIFEST)
+    assert run_refresh(nightly).success
+    (sources / KOREKSI).write_text(csv_text([SAKIP_HEADER, *SAKIP_ROWS]), encoding="utf-8-sig")
+    assert run_refresh(nightly).success
+    results = json.loads((nightly.dbt_artifacts_dir / "run_results.json").read_text())
+    built = {result["unique_id"].split(".")[0] + "." + result["unique_id"].split(".")[2]
+             for result in results["results"]}  # fmt: skip
+    assert {"model.stg_sakip__scores", "model.agency_scorecard"} <= built
+    assert "test.assert_fact_rows_match_sources" in built  # reads every source's staging
+    assert not {"model.stg_rb__scores", "snapshot.agency_master_snapshot"} & built
+    assert not any(node.startswith("seed.") for node in built)
+    at_once = Settings(sources, tmp_path / "at_once" / "kinerja.duckdb", DEFAULT_MANIFEST)
+    assert run_refresh(at_once).success
+    assert mart_digests(nightly.warehouse) == mart_digests(at_once.warehouse)

@@ -174,7 +174,7 @@ def test_grants_survive_the_second_publish_and_readers_only_see_whole_generation
     polling = threading.Thread(target=poll)
     polling.start()
     # As after a change to a dbt model: the same sources build and publish a second generation.
-    on_postgres.working.with_name(f"{on_postgres.working.name}.models").unlink()
+    on_postgres.files.models.unlink()
     try:
         assert run_refresh(on_postgres).success
     finally:

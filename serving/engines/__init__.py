@@ -33,6 +33,9 @@ Read = Callable[..., "pd.DataFrame"]  # read(sql, params=None) with `?` paramete
 
 class Engine(Protocol):
     served: str  # what an operator reads as the thing published, e.g. "schema marts on PostgreSQL"
+    # Whether a build still holds every model of the last one, so that dbt need build only what
+    # changed inputs reach (DuckDB: a build is a copy of the working file).
+    keeps_models: bool
 
     def dbt_vars(self, build: Path) -> dict[str, str]:
         """dbt's vars for a build from the DuckDB build file `build`."""
@@ -43,8 +46,9 @@ class Engine(Protocol):
     def gate(self, docs_dir: Path, build: Path) -> GateResult:
         """The Great Expectations gate on the built marts; Data Docs into `docs_dir`."""
 
-    def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
-        """Serve the built marts atomically, recorded in `marts.publish_log`; its entry."""
+    def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
+        """Serve the built marts atomically, recorded in `marts.publish_log`; its entry. The
+        working file becomes the build's, with `manifest`, the dbt project's that built it."""
 
     def abandon(self) -> None:
         """Give up a build that may not be published (the served marts stay as they are)."""

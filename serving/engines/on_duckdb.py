@@ -18,6 +18,8 @@ from serving.publish_log import ROLLBACK, record_publish, record_rollback
 
 
 class DuckDBEngine:
+    keeps_models = True
+
     def __init__(self, settings):
         self.files = settings.files
         self.served = str(settings.warehouse)
@@ -33,9 +35,9 @@ class DuckDBEngine:
 
         return run_gate(docs_dir, duckdb_batches(build))
 
-    def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
+    def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
         entry = record_publish(self.files.build, run_id)
-        self.files.publish(run_id, fingerprint)
+        self.files.publish(run_id, manifest)
         return entry
 
     def abandon(self) -> None:

@@ -123,6 +123,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 
 class PostgresEngine:
     served = "schema marts on PostgreSQL"
+    keeps_models = False  # `load_raw` replaces the raw schema, and the views over it go too
 
     def __init__(self, settings):
         if settings.postgres is None:
@@ -163,7 +164,7 @@ class PostgresEngine:
 
         return run_gate(docs_dir, postgres_batches(sqlalchemy_url(self.server), BUILD))
 
-    def publish(self, run_id: str, fingerprint: str) -> dict[str, object]:
+    def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
         """Log the publish in `marts_build`, swap it in as `marts`; the DuckDB build becomes the
         working file (the ingest log moves on) and no DuckDB file is served."""
         with duckdb.connect(str(self.files.build), read_only=True) as con:
@@ -192,7 +193,7 @@ class PostgresEngine:
             _rename(pg, BUILD, PUBLIC)
             grant_reader(pg)
             crash_points.reached("pg_publish")
-        self.files.keep_build(run_id, fingerprint)
+        self.files.keep_build(run_id, manifest)
         return entry
 
     def abandon(self) -> None:
