@@ -23,8 +23,9 @@ from contracts import reference  # noqa: E402
 from contracts.bands import band_of  # noqa: E402
 from ingest.manifest import DEFAULT_MANIFEST, load_manifest  # noqa: E402
 from ingest.numbers import parse_number  # noqa: E402
-from ingest.pipeline import ingest_source  # noqa: E402
+from ingest.pipeline import ingest_received  # noqa: E402
 from ingest.raw_store import RawStore  # noqa: E402
+from ingest.receiving import receive  # noqa: E402
 
 
 def spoil(path: Path, out: Path) -> Path:
@@ -59,9 +60,8 @@ def main() -> None:
         with RawStore(place / "kinerja.duckdb") as store:
             for source in ("agencies", "targets"):
                 started = time.monotonic()
-                outcomes = ingest_source(
-                    store, source, entries[source], sources, place / "landing", "bench"
-                )
+                received = receive(entries[source], sources, place / "landing")
+                outcomes = ingest_received(store, source, received, place / "landing", "bench")
                 seconds = time.monotonic() - started
     refused = sum(o.status == "refused" for o in outcomes)
     errors = sum(len(o.errors) for o in outcomes)

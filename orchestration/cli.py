@@ -6,6 +6,7 @@ kinerja query "SQL"        a read-only query on the served warehouse
 kinerja rollback           serve the previous published warehouse again
 kinerja report --regency 32.16 --as-of 2025-12
                            the monthly review (HTML, PDF, CSV, XLSX) from the served marts
+kinerja serve              Dagster's daemon and UI: the schedules and the sensor run while it runs
 
 `kinerja refresh` exits 0 when it published (or had nothing new to publish) and refused no file,
 1 when it published but refused files, 2 when it did not publish (a warehouse-wide check failed
@@ -322,6 +323,14 @@ def report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def serve(args: argparse.Namespace) -> int:
+    from orchestration.serve import serve as run_services
+
+    settings = _settings(args)
+    _instance(settings, verbose=True)
+    return run_services(settings.dagster_home, args.host, args.port)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -357,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
     review.add_argument("--as-of", help="review month YYYY-MM (default: this month in Jakarta)")
     review.add_argument("--no-pdf", action="store_true", help="skip the PDF (needs Chromium)")
     review.set_defaults(run=report)
+    services = commands.add_parser(
+        "serve", help="Dagster's daemon (schedules, sensor) and UI, as one service"
+    )
+    services.add_argument("--host", default="127.0.0.1", help="where the UI listens")
+    services.add_argument("--port", type=int, default=3000)
+    services.set_defaults(run=serve)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
