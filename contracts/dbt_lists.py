@@ -50,8 +50,8 @@ def scorecard_text() -> str:
              "description": f"{name} score on its own scale (null when not scored that year)."},
             {"name": f"{code}_band", "data_type": "varchar", "description": f"{name} band."},
             {"name": f"{code}_change", "data_type": "double precision",
-             "description": f"{name} score minus the score of the year before (null when either "
-             "is missing)."},
+             "description": f"{name} score minus the score of the year before, rounded to 2 "
+             "decimals (agency_score_trend; null when either is missing)."},
         ]  # fmt: skip
     model["columns"] = fixed + per_index
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)

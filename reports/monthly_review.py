@@ -211,7 +211,7 @@ def tables(
                 "score",
                 "band_code",
             ]
-        ),
+        ).rename(columns=ranking_columns),
         "perubahan_predikat": band_moves.reindex(
             columns=[
                 "index_code",

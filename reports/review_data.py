@@ -87,17 +87,13 @@ class ReviewData:
         )
 
 
+# Every score known at the end of the review month, with its change since the year before.
 _SCORES = """
 select
-    facts.agency_code, agencies.agency_name, agencies.agency_type, facts.index_code,
-    facts.evaluation_year, facts.score, facts.band_code, facts.band_rank, bands.band_label,
-    facts.announced_on
-from marts.fct_agency_score as facts
-inner join marts.dim_agency as agencies on facts.agency_key = agencies.agency_key
-inner join marts.dim_rating_band as bands
-    on facts.index_code = bands.index_code and facts.band_code = bands.band_code
-where facts.pemda_code = ? and facts.evaluation_year <= ?
-    and (facts.announced_on is null or facts.announced_on <= ?)
+    agency_code, agency_name, agency_type, index_code, evaluation_year, score, band_code,
+    band_rank, band_label, announced_on, previous_score, change
+from marts.agency_score_trend
+where pemda_code = ? and evaluation_year <= ? and (announced_on is null or announced_on <= ?)
 """
 
 _RANKING = """
@@ -145,7 +141,7 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
         )
     scores["announced_on"] = pd.to_datetime(scores["announced_on"])
     is_regency = scores["agency_code"] == regency
-    trend = _with_change(scores[is_regency])
+    trend = scores[is_regency]
     shown = pd.concat([_latest(trend), _latest_year(scores[~is_regency])], ignore_index=True)
     indices = read(_INDICES, [])
     indices["order"] = indices["index_code"].map({c: i for i, c in enumerate(index_order)})
@@ -175,19 +171,6 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
     )
 
 
-def _with_change(rows: pd.DataFrame) -> pd.DataFrame:
-    """Each score with its change from the same agency's score of the year before."""
-    before = rows[["agency_code", "index_code", "evaluation_year", "score"]].copy()
-    before["evaluation_year"] += 1
-    merged = rows.merge(
-        before.rename(columns={"score": "previous_score"}),
-        on=["agency_code", "index_code", "evaluation_year"],
-        how="left",
-    )
-    merged["change"] = (merged["score"] - merged["previous_score"]).round(2)
-    return merged
-
-
 def _latest(rows: pd.DataFrame) -> pd.DataFrame:
     newest = rows.groupby(["agency_code", "index_code"])["evaluation_year"].transform("max")
     return rows[rows["evaluation_year"] == newest]
@@ -195,6 +178,5 @@ def _latest(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _latest_year(rows: pd.DataFrame) -> pd.DataFrame:
     """Every agency's score in the index's latest year (not an agency's own older score)."""
-    changed = _with_change(rows)
-    newest = changed.groupby("index_code")["evaluation_year"].transform("max")
-    return changed[changed["evaluation_year"] == newest]
+    newest = rows.groupby("index_code")["evaluation_year"].transform("max")
+    return rows[rows["evaluation_year"] == newest]

@@ -108,6 +108,20 @@ def test_headline_shows_the_regencys_latest_scores_from_the_marts(settings, dece
     assert "Tahun evaluasi 2024" in cards["spbe"].get_text()
     assert "+0,80 dari 2023" in cards["spbe"].get_text()
     assert "Belum ada nilai tingkat pemerintah daerah" in cards["ipp"].get_text()
+    # Each change shown is the mart's (agency_score_trend), not one the review works out.
+    changes = query(
+        settings,
+        "select index_code, evaluation_year, change from marts.agency_score_trend "
+        "where agency_code = ? and change is not null",
+        [BEKASI],
+    )
+    shown_changes = 0
+    for index, year, change in changes:
+        if expected.get(index, (None, None, None))[2] == year:
+            text = f"{angka(change, signed=True)} dari {year - 1}"
+            assert text in cards[index].get_text(), (index, text)
+            shown_changes += 1
+    assert shown_changes >= 3
     assert december_dom.select_one("#review-month").get_text() == "Desember 2025"
     assert december_dom.select("#ringkasan svg"), "the trend chart is inline SVG"
 

@@ -1,10 +1,11 @@
 {#- One row per agency and year: score and band of each index of kinerja_indices(), and
-    the change since the year before (null when the index was not scored the year before). -#}
+    the change since the year before (agency_score_trend's; null when the index was not scored
+    the year before). -#}
 {%- set indices = kinerja_indices() -%}
 with
 
-facts as (
-    select * from {{ ref('fct_agency_score') }}
+trend as (
+    select * from {{ ref('agency_score_trend') }}
 ),
 
 agencies as (
@@ -19,10 +20,12 @@ pivoted as (
     {%- for index_code in indices %}
         max(case when index_code = '{{ index_code }}' then score end) as {{ index_code }}_score,
         max(case when index_code = '{{ index_code }}' then band_code end)
-            as {{ index_code }}_band
+            as {{ index_code }}_band,
+        max(case when index_code = '{{ index_code }}' then change end)
+            as {{ index_code }}_change
         {{- ',' if not loop.last }}
     {%- endfor %}
-    from facts
+    from trend
     group by agency_code, evaluation_year
 )
 
@@ -35,12 +38,8 @@ select
 {%- for index_code in indices %}
     pivoted.{{ index_code }}_score,
     pivoted.{{ index_code }}_band,
-    pivoted.{{ index_code }}_score - previous.{{ index_code }}_score as {{ index_code }}_change
+    pivoted.{{ index_code }}_change
     {{- ',' if not loop.last }}
 {%- endfor %}
 from pivoted
 inner join agencies on pivoted.agency_key = agencies.agency_key
-left join pivoted as previous
-    on
-        pivoted.agency_code = previous.agency_code
-        and pivoted.evaluation_year = previous.evaluation_year + 1
