@@ -13,6 +13,9 @@ from contracts.sources import registry
 from ingest.limits import Limits
 
 _REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+# The agency masters: every other source is checked against them, so they load first, and a new
+# master is news for every source.
+MASTERS = "agencies"
 
 
 def sources() -> list[str]:

@@ -1,19 +1,32 @@
 """When the refresh runs: nightly at 02:00 Jakarta time, and when a source file is new or changed."""
 
 import hashlib
-import json
+import time
 
 import dagster as dg
 
-from ingest.landing import sha256_of
-from orchestration.changes import tonight
+from orchestration.changes import run_tags, tonight
+from orchestration.dbt_models import warehouse_models
 from orchestration.freshness import FRESHNESS_CHECKS
+from orchestration.ingest_assets import SOURCE_ASSETS
+from orchestration.publish_asset import published_warehouse
 from orchestration.settings import Settings
 
 REFRESH_JOB = "refresh"
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Jakarta"
-_TAG_LIMIT = 200
+
+
+def refresh_subset(reading: list[str]) -> tuple[set[dg.AssetKey], set[dg.AssetCheckKey]]:
+    """The part of the refresh job a night with news runs: the ingest steps of the sources it
+    reads (the others have nothing to read), every dbt model and the publish, and every freshness
+    check (lateness moves with the calendar, not only with files)."""
+    ingest = [SOURCE_ASSETS[source] for source in reading]
+    assets = {key for step in ingest for key in step.keys}
+    checks = {key for step in ingest for key in step.check_keys}
+    assets |= set(warehouse_models.keys) | {published_warehouse.key}
+    checks |= set(warehouse_models.check_keys) | {check.check_key for check in FRESHNESS_CHECKS}
+    return assets, checks
 
 
 @dg.schedule(
@@ -29,9 +42,15 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: dg.Resource
     """The whole refresh when a source file, a portal or the dbt project has news (decided from
     hashes, `orchestration/changes.py`); else a run of the freshness checks alone, which reads
     the working file and leaves the served one untouched."""
-    news, received = tonight(settings)
+    decided_at = time.time()
+    news, received, reading = tonight(settings)
     if news:
-        return dg.RunRequest(tags={"kinerja/news": "; ".join(news)[:_TAG_LIMIT]})
+        assets, checks = refresh_subset(reading)
+        return dg.RunRequest(
+            asset_selection=list(assets),
+            asset_check_keys=list(checks),
+            tags=run_tags(news, decided_at),
+        )
     context.log.info(f"nothing new: {len(received)} files as last read, no model changed")
     return dg.RunRequest(
         asset_selection=[],
@@ -45,26 +64,22 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: dg.Resource
     job_name=REFRESH_JOB,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when a file in the sources dir is new or changed (sha256).",
+    description="Starts a refresh when a file in the sources dir is new or changed since it was "
+    "last loaded or refused (sha256).",
 )
 def new_source_files(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):
-    seen: dict[str, list] = json.loads(context.cursor) if context.cursor else {}
-    current: dict[str, list] = {}
-    changed = []
-    for entry in settings.entries():
-        for path in entry.local_files(settings.sources_dir):
-            stat = path.stat()
-            before = seen.get(str(path))
-            # Hash again only what size or mtime says may have changed.
-            if before and before[:2] == [stat.st_size, stat.st_mtime_ns]:
-                digest = before[2]
-            else:
-                digest = sha256_of(path)
-            current[str(path)] = [stat.st_size, stat.st_mtime_ns, digest]
-            if not before or before[2] != digest:
-                changed.append(f"{path}:{digest}")
-    context.update_cursor(json.dumps(current))
-    if not changed:
-        return dg.SkipReason("no new or changed source file")
-    run_key = hashlib.sha256("\n".join(sorted(changed)).encode()).hexdigest()
-    return dg.RunRequest(run_key=run_key, tags={"kinerja/trigger": "new_source_files"})
+    """The decision `kinerja refresh` makes (`orchestration/changes.py`), for the files of the
+    sources dir: portals are fetched by the schedule, not every minute. The same news gives the
+    same run key, so Dagster starts one refresh for it however often the sensor ticks."""
+    decided_at = time.time()
+    news, received, reading = tonight(settings, local_only=True)
+    if not news:
+        return dg.SkipReason(f"nothing new in {len(received)} source files")
+    versions = "\n".join(sorted(f"{r.display}:{r.sha256}" for r in received))
+    assets, checks = refresh_subset(reading)
+    return dg.RunRequest(
+        run_key=hashlib.sha256(versions.encode()).hexdigest(),
+        asset_selection=list(assets),
+        asset_check_keys=list(checks),
+        tags={"kinerja/trigger": "new_source_files", **run_tags(news, decided_at)},
+    )

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
-from ingest.options import sources
+from ingest.options import MASTERS, sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.settings import PROJECT_ROOT, Settings
+
+# The run tag holding when its news was decided (a time stamp): the ingest steps receive the portal
+# answers fetched then instead of fetching again (ingest/receiving.py).
+NEWS_DECIDED_AT = "kinerja/news_decided_at"
+_TAG_LIMIT = 200  # characters Dagster shows of a tag
+
+
+def run_tags(news: list[str], decided_at: float) -> dict[str, str]:
+    """The tags of a run started for `news`: why, and when it was decided."""
+    return {"kinerja/news": "; ".join(news)[:_TAG_LIMIT], NEWS_DECIDED_AT: str(decided_at)}
+
 
 # The project's manifest, parsed by `make` (`dbt parse`) whenever a dbt source changes.
 PROJECT_MANIFEST = PROJECT_ROOT / "dbt_project" / "target" / "manifest.json"
@@ -66,24 +78,35 @@ def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
     return decided
 
 
-def tonight(settings: Settings) -> tuple[list[str], list[Received]]:
-    """What is new tonight (empty: nothing), and every file received, without sweeping landing
-    (a refresh in progress may be writing there)."""
+class Tonight(NamedTuple):
+    news: list[str]  # why tonight's refresh must run; empty: nothing new
+    received: list[Received]  # every file received
+    reading: list[str]  # the sources whose files the refresh must read
+
+
+def tonight(settings: Settings, local_only: bool = False) -> Tonight:
+    """What is new tonight, without sweeping landing (a refresh in progress may be writing
+    there). `local_only`: the files of the sources dir alone, portals left to the schedule (the
+    sensor's question, asked every minute). A new agency master, or no warehouse yet, means
+    every source is read (files refused against the old master deserve another look)."""
     decided = decided_versions(settings)
-    entries = settings.entries()
+    entries = [e for e in settings.entries() if e.path or not local_only]
     once = FetchRetry(attempts=1)  # a portal that fails is news: the refresh retries it properly
-    news, received = [], []
+    news, received, reading = [], [], []
     for source in sources():
         mine = [e for e in entries if e.index == source]
         files = receive(mine, settings.sources_dir, settings.landing_dir, once, sweep=False)
         received += files
         if decided is not None and anything_new(files, decided.get(source, {})):
             news.append(f"{source}: new or changed files")
+            reading.append(source)
+    if decided is None or MASTERS in reading:
+        reading = list(sources())
     if decided is None:
         news.insert(0, "no warehouse yet")
     else:
         news += stale_marts(settings)
-    return news, received
+    return Tonight(news, received, reading)
 
 
 def stale_marts(settings: Settings) -> list[str]:

@@ -21,6 +21,7 @@ import dataclasses
 import logging
 import shutil
 import sys
+import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -69,12 +70,16 @@ def _instance(settings, verbose: bool):
     return dg.DagsterInstance.from_config(str(home))
 
 
-def _run_quietly(job, run_config: dict, instance, run_id: str, log_file: Path):
+def _run_quietly(job, run_config: dict, instance, run_id: str, tags: dict, log_file: Path):
     """Run the job with what it prints (dbt's own output) going to `log_file`."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("w", encoding="utf-8") as f, contextlib.redirect_stdout(f):
         return job.execute_in_process(
-            run_config=run_config, instance=instance, run_id=run_id, raise_on_error=False
+            run_config=run_config,
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
+            tags=tags,
         )
 
 
@@ -94,31 +99,42 @@ def _append_run_log(instance, run_id: str, path: Path) -> None:
 
 
 def refresh(args: argparse.Namespace) -> int:
-    from orchestration.changes import tonight
+    from orchestration.changes import run_tags, tonight
     from serving.engines import engine_for
 
     settings = _settings(args)
     engine = engine_for(settings)
-    news, received = tonight(settings)
+    decided_at = time.time()
+    news, received, reading = tonight(settings)
     if not news:
         return _nothing_new(settings, engine, len(received))
     from ingest import progress, raw_store
+    from orchestration.automation import refresh_subset
     from orchestration.definitions import build_definitions
 
     instance = _instance(settings, args.verbose)
-    job = build_definitions(settings).resolve_job_def("refresh")
+    assets, checks = refresh_subset(reading)
+    job = (
+        build_definitions(settings)
+        .resolve_job_def("refresh")
+        .get_subset(asset_selection=assets, asset_check_selection=checks)
+    )
+    read = sum(1 for item in received if item.entry.index in reading)
     run_id = str(uuid.uuid4())  # known before the run, to name its log file
     log_file = settings.logs_dir / f"refresh-{run_id}.log"
+    tags = run_tags(news, decided_at)
     if args.verbose:
-        result = job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, run_id=run_id, raise_on_error=False, tags=tags
+        )
     else:
         # On a night with nothing new dbt runs no test, so each of its blocking checks "emitted no
         # result": by design, not news for the operator (the full log still has every event).
         logging.getLogger("dagster._core.execution.plan.active").setLevel(logging.ERROR)
         quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-        stop = progress.listen(progress.TerminalProgress(len(received), sys.stderr))
+        stop = progress.listen(progress.TerminalProgress(read, sys.stderr))
         try:
-            result = _run_quietly(job, quiet, instance, run_id, log_file)
+            result = _run_quietly(job, quiet, instance, run_id, tags, log_file)
         finally:
             stop()
     _append_run_log(instance, run_id, log_file)

@@ -23,9 +23,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
-from ingest.options import raw_tables, sources
+from ingest.options import MASTERS, raw_tables, sources
 from orchestration.changes import models_changed, stale_marts
-from orchestration.ingest_assets import MASTERS, WAREHOUSE_POOL
+from orchestration.ingest_assets import WAREHOUSE_POOL
 from orchestration.settings import PROJECT_ROOT, Settings
 from serving import crash_points
 

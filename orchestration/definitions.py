@@ -26,7 +26,7 @@ refresh_job = dg.define_asset_job(
 
 def build_definitions(config: settings.Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*SOURCE_ASSETS, warehouse_models, published_warehouse, monthly_review],
+        assets=[*SOURCE_ASSETS.values(), warehouse_models, published_warehouse, monthly_review],
         asset_checks=FRESHNESS_CHECKS,
         jobs=[refresh_job, monthly_review_job],
         schedules=[nightly_refresh, monthly_review_schedule],

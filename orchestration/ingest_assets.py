@@ -18,10 +18,10 @@ import dagster as dg
 from contracts.failures import ERROR, Issue, write_report
 from contracts.sources import registry
 from ingest import progress
-from ingest.options import raw_tables, sources
+from ingest.options import MASTERS, raw_tables, sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
 from orchestration.alerts import send_alert
-from orchestration.changes import decided_versions
+from orchestration.changes import NEWS_DECIDED_AT, decided_versions
 from orchestration.settings import Settings
 from serving import crash_points
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 CONTRACT_CHECK = "pandera_contract"
 REPORT_LIMIT = 50
 WAREHOUSE_POOL = "kinerja_warehouse"  # one writer of the warehouse at a time (dagster.yaml)
-MASTERS = "agencies"  # the source every other is checked against: it loads first
 MASTER_KEY = dg.AssetKey(["raw", raw_tables(MASTERS)[0]])
 
 
@@ -94,8 +93,14 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
         from ingest.pipeline import ingest_received
 
         retry = FetchRetry(first_delay_seconds=settings.retry_delay_seconds)
+        # The portal answers fetched when the run's news was decided are the ones loaded.
+        decided_at = context.run.tags.get(NEWS_DECIDED_AT)
         received = receive(
-            settings.entries(source), settings.sources_dir, settings.landing_dir, retry
+            settings.entries(source),
+            settings.sources_dir,
+            settings.landing_dir,
+            retry,
+            fetched_since=float(decided_at) if decided_at else None,
         )
         if not _holds_news(settings, source, received, context.run_id):
             context.log.info(f"nothing new: {len(received)} file(s) as last read")
@@ -204,4 +209,4 @@ def _nothing_new(keys: list[dg.AssetKey], received: list[Received]):
     )
 
 
-SOURCE_ASSETS = [build_source_asset(source) for source in sources()]
+SOURCE_ASSETS = {source: build_source_asset(source) for source in sources()}

@@ -215,10 +215,9 @@ def test_an_install_on_duckdb_switched_to_postgres_builds_and_serves_its_marts_t
         target="postgres",
         postgres=dataclasses.replace(server.connection(READER_PASSWORD), dbname="switched"),
     )
-    news, _ = tonight(switched)
-    assert news == ["nothing published yet on PostgreSQL 127.0.0.1"]
+    assert tonight(switched).news == ["nothing published yet on PostgreSQL 127.0.0.1"]
     assert run_refresh(switched).success
-    assert tonight(switched)[0] == []
+    assert tonight(switched).news == []
     with psycopg.connect(**{**_admin_arguments(server), "dbname": "switched"}) as pg:
         rows = pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
     assert rows == query(on_duckdb, "select count(*) from marts.fct_agency_score")[0][0]

@@ -226,6 +226,34 @@ def test_an_http_source_is_fetched_paged_and_loaded(settings, tmp_path):
     assert query(settings, "select count(*) from marts.fct_agency_score") == [(3,)]
 
 
+def test_a_portal_answer_fetched_to_decide_what_is_new_is_the_one_the_refresh_loads(
+    settings, tmp_path, monkeypatch
+):
+    keep_only_the_masters(settings.sources_dir)
+    records = [b.SPIP_RECORD | {"tahun": 2022}, b.SPIP_RECORD | {"tahun": 2023}]
+    portal = Portal([(200, b.ckan_answer(records, total=2), 0)])
+    manifest = tmp_path / "sources.yaml"
+    manifest.write_text(
+        f"sources:\n  - source: spip\n    url: {portal.url}\n    paging: ckan\n"
+        "    page_size: 2\n    name: spip_portal.json\n    pemda_code: '32'\n",
+        encoding="utf-8",
+    )
+    for name, value in (
+        ("KINERJA_SOURCES_DIR", settings.sources_dir),
+        ("KINERJA_WAREHOUSE", settings.warehouse),
+        ("KINERJA_MANIFEST", manifest),
+    ):
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    try:
+        code = cli.main(["refresh"])
+    finally:
+        portal.close()
+    assert code == 0
+    assert len(portal.requests) == 1, portal.requests  # by the decision, not again by the step
+    assert rows_per_year(settings, "spip") == {2022: 1, 2023: 1}
+
+
 def kinerja(*args, env_overrides):
     """The CLI in a process of its own; DAGSTER_HOME only when the test gives one."""
     env = os.environ | env_overrides

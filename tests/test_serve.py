@@ -39,32 +39,34 @@ def test_the_daemon_ticks_the_sensor_whose_run_publishes_and_the_ui_answers(tmp_
         "KINERJA_WAREHOUSE": str(settings.warehouse),
     }
     port = _free_port()
-    service = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    # The instance's storage is made here, before two processes of the service would race to.
+    instance = dg.DagsterInstance.from_config(str(home))
+    log = tmp_path / "serve.log"  # a file, not a pipe: a full pipe would stall the service
+    with log.open("w") as out:
+        service = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        run = _first_sensor_run(home, deadline=time.monotonic() + 300)
-        assert run.status == dg.DagsterRunStatus.SUCCESS, run.status
+        run = _first_sensor_run(instance, deadline=time.monotonic() + 300)
+        assert run.status == dg.DagsterRunStatus.SUCCESS, log.read_text()[-3000:]
         answer = requests.get(f"http://127.0.0.1:{port}/server_info", timeout=10)
         assert answer.status_code == 200 and "dagster_webserver_version" in json.dumps(
             answer.json()
         )
     finally:
         service.send_signal(signal.SIGTERM)
-        output, _ = service.communicate(timeout=90)
-    assert service.returncode == 0, output[-3000:]
+        service.wait(timeout=90)
+    assert service.returncode == 0, log.read_text()[-3000:]
     assert query(settings, "select count(*) from marts.fct_agency_score")[0][0] > 1000
 
 
-def _first_sensor_run(home, deadline: float) -> dg.DagsterRun:
+def _first_sensor_run(instance: dg.DagsterInstance, deadline: float) -> dg.DagsterRun:
     """The refresh the sensor started, once it has finished."""
-    instance = dg.DagsterInstance.from_config(str(home))
     while time.monotonic() < deadline:
         runs = instance.get_runs(
             filters=dg.RunsFilter(tags={"kinerja/trigger": "new_source_files"})

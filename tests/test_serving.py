@@ -213,30 +213,27 @@ def test_rollback_serves_the_previous_generation(settings, sources):
     assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]
 
 
-def test_the_sensor_starts_a_refresh_for_a_new_file_and_not_for_an_unchanged_one(settings, sources):
+def test_the_sensor_asks_one_refresh_per_news_and_none_once_the_news_is_loaded(settings, sources):
+    def evaluate():
+        return new_source_files(dg.build_sensor_context(resources={"settings": settings}))
 
-    def evaluate(cursor):
-        context = dg.build_sensor_context(cursor=cursor, resources={"settings": settings})
-        return new_source_files(context), context.cursor
-
-    first, cursor = evaluate(None)
-    assert isinstance(first, dg.RunRequest)
-    unchanged, cursor = evaluate(cursor)
-    assert isinstance(unchanged, dg.SkipReason)
-    (sources / "merit" / "32.16" / "merit_2026.csv").write_text(
-        "Tahun;Instansi;Nilai;Kategori\n", encoding="utf-8"
+    first = evaluate()
+    assert isinstance(first, dg.RunRequest) and first.tags["kinerja/news"] == "no warehouse yet"
+    assert evaluate().run_key == first.run_key  # the same news: Dagster starts one run for it
+    assert run_refresh(settings).success
+    assert isinstance(evaluate(), dg.SkipReason)
+    added = sources / "merit" / "32.16" / "merit_2026.csv"
+    added.write_text("Tahun;Instansi;Nilai;Kategori\n", encoding="utf-8")
+    news = evaluate()
+    assert (
+        isinstance(news, dg.RunRequest)
+        and news.tags["kinerja/news"] == "merit: new or changed files"
     )
-    added, cursor = evaluate(cursor)
-    assert isinstance(added, dg.RunRequest)
-    touched = sources / "merit" / "32.16" / "merit_2026.csv"
-    os.utime(touched, ns=(time.time_ns(), time.time_ns() + 10**9))  # same bytes, new mtime
-    same_bytes, cursor = evaluate(cursor)
-    assert isinstance(same_bytes, dg.SkipReason)
-    touched.write_text(
-        "Tahun;Instansi;Nilai;Kategori\n2026;Kab. Bekasi;300;III\n", encoding="utf-8"
-    )
-    changed, _ = evaluate(cursor)
-    assert isinstance(changed, dg.RunRequest) and changed.run_key != added.run_key
+    os.utime(added, ns=(time.time_ns(), time.time_ns() + 10**9))  # same bytes, new mtime
+    assert evaluate().run_key == news.run_key
+    added.write_text("Tahun;Instansi;Nilai;Kategori\n2026;Kab. Bekasi;300;III\n", encoding="utf-8")
+    changed = evaluate()
+    assert isinstance(changed, dg.RunRequest) and changed.run_key != news.run_key
 
 
 def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
@@ -245,7 +242,8 @@ def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
     assert (NIGHTLY_CRON, TIMEZONE) == ("0 2 * * *", "Asia/Jakarta")
     assert schedule.job_name == "refresh"
     first_night = nightly_refresh(dg.build_schedule_context(resources={"settings": settings}))
-    assert first_night.asset_selection is None and first_night.asset_check_keys is None
+    refresh = build_definitions(settings).resolve_job_def("refresh")
+    assert set(first_night.asset_selection) == set(refresh.asset_layer.selected_asset_keys)
     assert first_night.tags["kinerja/news"] == "no warehouse yet"
 
 
