@@ -320,7 +320,7 @@ def rollback(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from reports.monthly_review import regencies, render_review
+    from reports.monthly_review import regencies, render_review, rendered_from_the_served_marts
     from reports.review_data import ReviewMonth
 
     settings = _settings(args)
@@ -328,6 +328,14 @@ def report(args: argparse.Namespace) -> int:
     chosen = args.regency or regencies(settings)
     failed = False
     for regency in chosen:
+        current = (
+            None
+            if args.force
+            else rendered_from_the_served_marts(settings, regency, month, pdf=not args.no_pdf)
+        )
+        if current:
+            print(f"{regency} {month}: as rendered from the marts served now: {current.html}")
+            continue
         try:
             files = render_review(settings, regency, month, pdf=not args.no_pdf)
         except (LookupError, FileNotFoundError, RuntimeError) as error:
@@ -381,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     review.add_argument("--as-of", help="review month YYYY-MM (default: this month in Jakarta)")
     review.add_argument("--no-pdf", action="store_true", help="skip the PDF (needs Chromium)")
+    review.add_argument(
+        "--force",
+        action="store_true",
+        help="render again a review already rendered since the "
+        "last publish (after a change to the review's template or code)",
+    )
     review.set_defaults(run=report)
     services = commands.add_parser(
         "serve", help="Dagster's daemon (schedules, sensor) and UI, as one service"

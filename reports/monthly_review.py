@@ -18,7 +18,7 @@ from reports.charts import trend_svg
 from reports.exports import write_exports
 from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
-from reports.snapshot import changes, previous_review, save_review
+from reports.snapshot import changes, last_rendered, previous_review, save_review
 from serving.engines import engine_for
 
 LOCK_WAIT_SECONDS = 900  # how long a review waits for a refresh in progress to publish
@@ -61,13 +61,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     # Everything is written into a fresh folder that then takes the month's place: a review
     # cut off half-way never leaves a half-written file where readers look.
     staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out.parent))
-    stem = f"tinjauan-{regency}-{month}"
-    files = ReviewFiles(
-        staging / f"{stem}.html",
-        staging / f"{stem}.pdf" if pdf else None,
-        staging / f"{stem}.xlsx",
-        staging / "csv",
-    )
+    files = _review_files(staging, regency, month, pdf)
     files.html.write_text(
         render_html(
             review,
@@ -88,12 +82,32 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
         print_pdf(files.html, files.pdf, settings.chromium)
     save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
     _replace_folder(staging, out)
+    return _review_files(out, regency, month, pdf)
+
+
+def _review_files(folder: Path, regency: str, month: ReviewMonth, pdf: bool) -> ReviewFiles:
+    stem = f"tinjauan-{regency}-{month}"
     return ReviewFiles(
-        out / files.html.name,
-        out / files.pdf.name if files.pdf else None,
-        out / files.workbook.name,
-        out / "csv",
+        folder / f"{stem}.html",
+        folder / f"{stem}.pdf" if pdf else None,
+        folder / f"{stem}.xlsx",
+        folder / "csv",
     )
+
+
+def rendered_from_the_served_marts(
+    settings, regency: str, month: ReviewMonth, pdf: bool = True
+) -> ReviewFiles | None:
+    """The review of `regency` for `month` on disk, when it was rendered after the last publish
+    or rollback of the marts served now: rendering it again would write the same."""
+    files = _review_files(settings.reports_dir / regency / str(month), regency, month, pdf)
+    if not all(path.exists() for path in (files.html, files.workbook, files.pdf) if path):
+        return None
+    rendered = last_rendered(settings.working, regency, month)
+    with engine_for(settings).reader() as read:
+        published = read("select max(published_at) as at from marts.publish_log")["at"].iloc[0]
+    current = rendered is not None and pd.Timestamp(rendered) > pd.Timestamp(published)
+    return files if current else None
 
 
 def _replace_folder(new: Path, target: Path) -> None:

@@ -64,6 +64,24 @@ def previous_review(working: Path, review: ReviewData) -> pd.DataFrame:
         ).df()
 
 
+def last_rendered(working: Path, regency: str, month) -> datetime | None:
+    """When the review of `regency` for `month` was last rendered (None: never)."""
+    if not working.exists():
+        return None
+    with duckdb.connect(str(working), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'review_snapshot'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        return con.execute(
+            "select max(rendered_at) from marts.review_snapshot "
+            "where pemda_code = ? and review_month = ?",
+            [regency, month.first_day],
+        ).fetchone()[0]
+
+
 def save_review(files, review: ReviewData, rendered_at: datetime, wait_seconds: float) -> None:
     """Record what this review showed (replacing an earlier rendering of the same month)."""
     rows = review.shown[COLUMNS].copy()

@@ -299,3 +299,17 @@ def test_a_trend_of_one_year_has_one_year_on_its_axis():
     scale = pd.DataFrame([{"index_code": "merit", "scale_min": 100, "scale_max": 400}])
     texts = re.findall(r"<!-- (.*?) -->", trend_svg(trend, scale))  # matplotlib names each text
     assert texts == ["2024", "100", "200", "300", "400", "262,50", "Merit"]
+
+
+def test_a_review_rendered_since_the_last_publish_is_not_rendered_again(settings, monkeypatch):
+    """As `make run` twice with nothing new: the second `kinerja report` keeps the files."""
+    monkeypatch.setenv("KINERJA_WAREHOUSE", str(settings.warehouse))
+    monkeypatch.setenv("KINERJA_SOURCES_DIR", str(settings.sources_dir))
+    arguments = ["report", "--regency", KARAWANG, "--as-of", "2025-11", "--no-pdf"]
+    assert cli.main(arguments) == 0
+    html = settings.reports_dir / KARAWANG / "2025-11" / f"tinjauan-{KARAWANG}-2025-11.html"
+    first = html.stat().st_mtime_ns
+    assert cli.main(arguments) == 0
+    assert html.stat().st_mtime_ns == first
+    assert cli.main([*arguments, "--force"]) == 0
+    assert html.stat().st_mtime_ns > first
