@@ -1,6 +1,7 @@
 """The star schema of docs/warehouse.md, queried after a real refresh (ingest, then dbt build)."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration import cli
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 from tests.conftest import SAMPLES, query, query_internal, run_refresh
@@ -359,3 +361,26 @@ def test_the_dbt_unit_tests_pass(built, tmp_path):
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert "PASS=9 " in run.stdout and "ERROR=0" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["query", "select * from marts.no_such_mart"], "kinerja query: Catalog Error"),
+        (["report", "--as-of", "2025-13"], "kinerja report: review month '2025-13': expected"),
+        (["rollback"], "kinerja rollback: nothing to roll back to"),
+        (["refresh", "--target", "postgres"], "kinerja refresh: target postgres needs its server"),
+    ],
+    ids=["bad-sql", "bad-month", "nothing-to-roll-back", "postgres-without-a-server"],
+)
+def test_an_operators_mistake_is_one_line_and_exit_2(
+    built, tmp_path, monkeypatch, capsys, arguments, says
+):
+    served = tmp_path / "kinerja.duckdb"
+    shutil.copyfile(built[0].warehouse, served)  # published once: no generation to roll back to
+    for name in [n for n in os.environ if n.startswith("KINERJA_PG_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("KINERJA_WAREHOUSE", str(served))
+    assert cli.main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(says) and "Traceback" not in error, error
