@@ -6,7 +6,7 @@ import time
 import dagster as dg
 
 from orchestration.changes import run_tags, tonight
-from orchestration.dbt_models import warehouse_models
+from orchestration.dbt_models import raw_where_dbt_reads, warehouse_models
 from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
 from orchestration.publish_asset import published_warehouse
@@ -24,7 +24,7 @@ def refresh_subset(reading: list[str]) -> tuple[set[dg.AssetKey], set[dg.AssetCh
     ingest = [SOURCE_ASSETS[source] for source in reading]
     assets = {key for step in ingest for key in step.keys}
     checks = {key for step in ingest for key in step.check_keys}
-    assets |= set(warehouse_models.keys) | {published_warehouse.key}
+    assets |= set(warehouse_models.keys) | {raw_where_dbt_reads.key, published_warehouse.key}
     checks |= set(warehouse_models.check_keys) | {check.check_key for check in FRESHNESS_CHECKS}
     return assets, checks
 

@@ -25,7 +25,7 @@ from packaging.version import Version
 
 from ingest.options import MASTERS, raw_tables, sources
 from orchestration.changes import models_changed, stale_marts
-from orchestration.ingest_assets import WAREHOUSE_POOL
+from orchestration.ingest_assets import SOURCE_ASSETS, WAREHOUSE_POOL
 from orchestration.settings import PROJECT_ROOT, Settings
 from serving import crash_points
 
@@ -54,8 +54,22 @@ class InstalledDbt(DbtCliResource):
         return None
 
 
+# The build's raw tables where dbt reads them: the step that puts them there precedes every dbt
+# model or snapshot that reads a source.
+RAW_WHERE_DBT_READS = dg.AssetKey(["raw", "where_dbt_reads"])
+
+
 class LayerTranslator(DagsterDbtTranslator):
-    """Group dbt assets by layer (reference, snapshots, staging, intermediate, marts)."""
+    """Group dbt assets by layer (reference, snapshots, staging, intermediate, marts); a model or
+    snapshot that reads a source waits for the raw tables where dbt reads them."""
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id, {})
+        reads_a_source = node.get("resource_type") in {"model", "snapshot"} and any(
+            upstream.startswith("source.") for upstream in node["depends_on"]["nodes"]
+        )
+        return spec.merge_attributes(deps=[RAW_WHERE_DBT_READS]) if reads_a_source else spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str:
         if dbt_resource_props["resource_type"] == "seed":
@@ -70,6 +84,23 @@ def nothing_to_build(settings: Settings, run_id: str) -> bool:
     """No ingest step wrote a build, and the working file's marts are current: built by this dbt
     project, and served (no rollback in force)."""
     return not settings.files.built_by(run_id) and not stale_marts(settings)
+
+
+@dg.asset(
+    key=RAW_WHERE_DBT_READS,
+    deps=[key for step in SOURCE_ASSETS.values() for key in step.keys],
+    group_name="ingest",
+    pool=WAREHOUSE_POOL,
+    description="The build's raw tables where dbt reads them: on PostgreSQL copied to the server "
+    "in one transaction; on DuckDB dbt reads the build file itself, so nothing moves.",
+)
+def raw_where_dbt_reads(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
+    if nothing_to_build(settings, context.run_id):
+        return dg.MaterializeResult(metadata={"loaded": False, "why": "nothing new to build"})
+    from serving.engines import engine_for
+
+    engine_for(settings).load_raw(settings.files.build_for(context.run_id))
+    return dg.MaterializeResult(metadata={"loaded": True, "target": settings.target})
 
 
 def left_out_tonight(settings: Settings, keeps_models: bool, run_id: str) -> list[str]:
@@ -111,7 +142,6 @@ def warehouse_models(
     ).start()
     # dbt runs in its project folder: it gets the run's build file as an absolute path.
     engine, build = engine_for(settings), settings.files.build_for(context.run_id)
-    engine.load_raw(build)
     # dbt's artifacts (run_results.json, logs) of a refresh live beside its warehouse.
     # Unit tests check the models' logic, not the night's data: they run in `make test` (CI).
     arguments = ["build", "--exclude-resource-type", "unit_test"]

@@ -6,7 +6,13 @@ from dagster_dbt import DbtProject
 from orchestration import settings
 from orchestration.alerts import alert_on_failure
 from orchestration.automation import REFRESH_JOB, new_source_files, nightly_refresh
-from orchestration.dbt_models import DBT_EXECUTABLE, DBT_PROJECT, InstalledDbt, warehouse_models
+from orchestration.dbt_models import (
+    DBT_EXECUTABLE,
+    DBT_PROJECT,
+    InstalledDbt,
+    raw_where_dbt_reads,
+    warehouse_models,
+)
 from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.ingest_assets import SOURCE_ASSETS
 from orchestration.publish_asset import published_warehouse
@@ -26,7 +32,13 @@ refresh_job = dg.define_asset_job(
 
 def build_definitions(config: settings.Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=[*SOURCE_ASSETS.values(), warehouse_models, published_warehouse, monthly_review],
+        assets=[
+            *SOURCE_ASSETS.values(),
+            raw_where_dbt_reads,
+            warehouse_models,
+            published_warehouse,
+            monthly_review,
+        ],
         asset_checks=FRESHNESS_CHECKS,
         jobs=[refresh_job, monthly_review_job],
         schedules=[nightly_refresh, monthly_review_schedule],
