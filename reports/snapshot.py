@@ -44,28 +44,8 @@ COLUMNS = [
 ]
 
 
-def previous_review(working: Path, review: ReviewData) -> pd.DataFrame:
-    """The snapshot of the regency's last review before this month (empty if none)."""
-    if not working.exists():
-        return pd.DataFrame(columns=[*COLUMNS, "review_month", "rendered_at"])
-    with duckdb.connect(str(working), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'marts' and table_name = 'review_snapshot'"
-        ).fetchone()[0]
-        if not exists:
-            return pd.DataFrame(columns=[*COLUMNS, "review_month", "rendered_at"])
-        return con.execute(
-            f"select {', '.join(COLUMNS)}, review_month, rendered_at from marts.review_snapshot "
-            "where pemda_code = ? and review_month = ("
-            "  select max(review_month) from marts.review_snapshot"
-            "  where pemda_code = ? and review_month < ?)",
-            [review.regency, review.regency, review.month.first_day],
-        ).df()
-
-
-def last_rendered(working: Path, regency: str, month) -> datetime | None:
-    """When the review of `regency` for `month` was last rendered (None: never)."""
+def _snapshot_rows(working: Path, sql: str, params: list):
+    """The result of `sql` on the snapshot in the working file; None before any review."""
     if not working.exists():
         return None
     with duckdb.connect(str(working), read_only=True) as con:
@@ -73,13 +53,31 @@ def last_rendered(working: Path, regency: str, month) -> datetime | None:
             "select count(*) from information_schema.tables "
             "where table_schema = 'marts' and table_name = 'review_snapshot'"
         ).fetchone()[0]
-        if not exists:
-            return None
-        return con.execute(
-            "select max(rendered_at) from marts.review_snapshot "
-            "where pemda_code = ? and review_month = ?",
-            [regency, month.first_day],
-        ).fetchone()[0]
+        return con.execute(sql, params).df() if exists else None
+
+
+def previous_review(working: Path, review: ReviewData) -> pd.DataFrame:
+    """The snapshot of the regency's last review before this month (empty if none)."""
+    rows = _snapshot_rows(
+        working,
+        f"select {', '.join(COLUMNS)}, review_month, rendered_at from marts.review_snapshot "
+        "where pemda_code = ? and review_month = ("
+        "  select max(review_month) from marts.review_snapshot"
+        "  where pemda_code = ? and review_month < ?)",
+        [review.regency, review.regency, review.month.first_day],
+    )
+    return pd.DataFrame(columns=[*COLUMNS, "review_month", "rendered_at"]) if rows is None else rows
+
+
+def last_rendered(working: Path, regency: str, month) -> datetime | None:
+    """When the review of `regency` for `month` was last rendered (None: never)."""
+    rows = _snapshot_rows(
+        working,
+        "select max(rendered_at) as at from marts.review_snapshot "
+        "where pemda_code = ? and review_month = ?",
+        [regency, month.first_day],
+    )
+    return None if rows is None or pd.isna(rows["at"].iloc[0]) else rows["at"].iloc[0]
 
 
 def save_review(files, review: ReviewData, rendered_at: datetime, wait_seconds: float) -> None:
