@@ -20,8 +20,17 @@ from pandera.errors import SchemaErrors
 from contracts import reference
 from contracts.agencies import Masters
 from contracts.failures import ERROR, Issue
+from contracts.messages import said
 from contracts.schemas import FILE_COLUMNS, table_of, table_schema
 from contracts.sources import Failure, Table
+
+# A field's kind as a message names it.
+_KINDS = {
+    "float": said("a number"),
+    "int": said("a whole number"),
+    "str": said("text"),
+    "date": said("a date (YYYY-MM-DD)"),
+}
 
 
 @dataclass
@@ -114,7 +123,10 @@ def _validate_group(table, source, files, group, masters, issues) -> pd.DataFram
     except SchemaErrors as errors:
         found = _issues_from(errors, batch, source, table_of(table), files, masters)
         if not found:  # never let a contract failure pass unreported, even one without words
-            found = [(n, Issue("contract", str(errors).splitlines()[0])) for n in group]
+            first = str(errors).splitlines()[0]
+            found = [
+                (n, Issue("contract", said("failed check {check}", check=first))) for n in group
+            ]
         for n, issue in found:
             issues[n].append(issue)
         failed = {n for n, _ in found}
@@ -211,24 +223,37 @@ def _column_message(check: str, column: str, source: str, table: Table, labels) 
     """What pandera's own checks of a column (the fields of `contracts/sources/`) say."""
     if check == "column_in_schema":
         known = sorted({labels.get(c, c) for c in reference.column_aliases(source).values()})
-        return f"column '{column}' is not part of the {source} layout (known: {', '.join(known)})"
+        return said(
+            "column '{column}' is not part of the {source} layout (known: {known})",
+            column=column,
+            source=source,
+            known=known,
+        )
     if check == "column_in_dataframe":
-        return f"required column '{labels.get(column, column)}' is missing"
+        return said("required column '{column}' is missing", column=labels.get(column, column))
     field = table.fields.get(column)
     if check == "not_nullable":
-        return (field.missing if field else None) or "a value is required"
-    if check.startswith("in_range"):
-        return f"outside the allowed range {check.removeprefix('in_range')}"
+        return (field.missing if field else None) or said("a value is required")
+    if check.startswith("in_range") and field and field.within:
+        low, high = field.within
+        return said("outside the allowed range {low} to {high}", low=float(low), high=float(high))
     if check.startswith("coerce_dtype('datetime64"):
-        return "not a date: write it as YYYY-MM-DD"
+        return said("not a date: write it as YYYY-MM-DD")
     if check.startswith("coerce_dtype"):
-        return f"not of the expected type {check.removeprefix('coerce_dtype')}"
+        return said(
+            "not of the expected type {kind}", kind=_KINDS.get(field.kind if field else "", "?")
+        )
     if check.startswith("greater_than_or_equal_to"):
-        return f"must be at least {check.removeprefix('greater_than_or_equal_to(')[:-1]}"
+        return said(
+            "must be at least {low}",
+            low=check.removeprefix("greater_than_or_equal_to(")[:-1],
+        )
     if check.startswith("isin("):
-        return f"not one of the allowed values {check.removeprefix('isin(')[:-1]}"
+        return said(
+            "not one of the allowed values {allowed}", allowed=check.removeprefix("isin(")[:-1]
+        )
     if check == "field_uniqueness":
-        return "duplicate value"
+        return said("duplicate value")
     if check == "multiple_fields_uniqueness":
-        return "this number appears more than once in the file"
-    return f"failed check {check}"
+        return said("this number appears more than once in the file")
+    return said("failed check {check}", check=check)

@@ -24,6 +24,7 @@ from contracts import reference
 from contracts.agencies import Masters
 from contracts.bands import normalize_predicate
 from contracts.failures import Issue, SourceFileError
+from contracts.messages import said
 from contracts.sources import Source, registry
 from contracts.text import fold
 from ingest import readers, workbooks
@@ -38,6 +39,13 @@ _NON_NUMERIC = {
 }  # fmt: skip
 _TEXT = ("agency_name", "local_code", "note", "pemda_code", "plan_document")
 _KAB = re.compile(r"\bkab\b")
+# Where a file states its evaluation year, as a message names it.
+_PLACES = {
+    "title": said("the title block"),
+    "file_name": said("the file name"),
+    "year_column": said("the year column"),
+    "records": said("the records"),
+}
 
 Columns = dict[str, list]
 
@@ -66,13 +74,17 @@ def parse_file(
     `masters` resolves agency names to codes in each row's regency.
     """
     if source_code not in registry():
-        raise SourceFileError("unknown_source", f"no layout for source '{source_code}'")
+        raise SourceFileError(
+            "unknown_source", said("no layout for source '{source}'", source=source_code)
+        )
     source = registry()[source_code]
     if reference.region_name(options.pemda_code) is None:
         raise SourceFileError(
             "unknown_region",
-            f"'{options.pemda_code}' is not a region of the Kemendagri list "
-            "(dbt_project/seeds/regions.csv)",
+            said(
+                "'{region}' is not a region of the Kemendagri list (dbt_project/seeds/regions.csv)",
+                region=options.pemda_code,
+            ),
         )
     readers.refuse_oversized(path, options.limits)
     name = name or path.name
@@ -102,14 +114,15 @@ def parse_file(
         tables = [readers.read_csv(path, known)]
     else:
         raise SourceFileError(
-            "unsupported_format", f"'{suffix}' files are not read for {source_code}"
+            "unsupported_format",
+            said("'{suffix}' files are not read for {source}", suffix=suffix, source=source_code),
         )
     dated = "evaluation_year" in source.tables[0].fields
     columns = _stacked(
         [_tabular_columns(source_code, t, name, options, parsed, dated) for t in tables]
     )
     if not rows_of(columns):
-        raise SourceFileError("empty_file", "the table has a header but no data rows")
+        raise SourceFileError("empty_file", said("the table has a header but no data rows"))
     _conform(source, columns, options, masters, parsed)
     parsed.frames[source.raw_tables[0]] = columns
     return parsed
@@ -176,8 +189,14 @@ def _refuse_another_regions_title(table: readers.Table, pemda_code: str) -> None
         if not within_region(code, pemda_code):
             raise SourceFileError(
                 "region_disagreement",
-                f"the title names {reference.region_name(code)} ({code}), but the file belongs to "
-                f"{pemda_code} ({reference.region_name(pemda_code)}) by its folder or the manifest",
+                said(
+                    "the title names {named} ({code}), but the file belongs to {region} "
+                    "({region_name}) by its folder or the manifest",
+                    named=reference.region_name(code),
+                    code=code,
+                    region=pemda_code,
+                    region_name=reference.region_name(pemda_code),
+                ),
                 sheet=table.sheet,
                 value=table.title,
             )
@@ -201,7 +220,7 @@ def _tabular_columns(
         if name in names:
             raise SourceFileError(
                 "duplicate_column",
-                f"two headers mean '{name}'",
+                said("two headers mean '{name}'", name=name),
                 sheet=table.sheet,
                 row=table.header_row,
                 column=header,
@@ -235,15 +254,17 @@ def _evaluation_year(
         distinct = sorted({y for y in years if y is not None})
         if distinct:
             if single is not None and distinct != [single]:
-                column = {"year column": ", ".join(map(str, distinct))}
+                column = {"year_column": ", ".join(map(str, distinct))}
                 _refuse_disagreement(stated | column, table.sheet)
             return [single if y is None else y for y in years]
     if single is None:
         _refuse_a_year_column_without_years(columns, parsed)
         raise SourceFileError(
             "year_unknown",
-            "no evaluation year: add a 'Tahun' column, a title such as 'TAHUN 2024', "
-            "or the year in the file name",
+            said(
+                "no evaluation year: add a 'Tahun' column, a title such as 'TAHUN 2024', "
+                "or the year in the file name"
+            ),
             sheet=table.sheet,
         )
     return [single] * len(columns["source_row"])
@@ -257,9 +278,13 @@ def _refuse_a_year_column_without_years(columns: Columns, parsed: Parsed) -> Non
         first = unread[0]
         raise SourceFileError(
             "year_format",
-            f"the column '{first.column}' holds dates or text, not evaluation years "
-            f"({len(unread)} cell(s)): write the year that was evaluated alone (2024), or put "
-            "it in the title or the file name",
+            said(
+                "the column '{column}' holds dates or text, not evaluation years ({cells} "
+                "cell(s)): write the year that was evaluated alone (2024), or put it in the "
+                "title or the file name",
+                column=first.column,
+                cells=len(unread),
+            ),
             sheet=first.sheet,
             row=first.row,
             column=first.column,
@@ -273,16 +298,20 @@ def _years_stated(title: str, file_name: str) -> dict[str, int]:
     name_years = set(_YEAR.findall(Path(file_name).stem))
     return {
         where: int(years.pop())
-        for where, years in (("title block", title_years), ("file name", name_years))
+        for where, years in (("title", title_years), ("file_name", name_years))
         if len(years) == 1
     }
 
 
 def _refuse_disagreement(years: dict[str, object], sheet: str | None) -> None:
     if len({str(y) for y in years.values()}) > 1:
-        said = ", ".join(f"{where} says {year}" for where, year in years.items())
+        says = [
+            said("{where} says {year}", where=_PLACES[where], year=y) for where, y in years.items()
+        ]
         raise SourceFileError(
-            "year_disagreement", f"the evaluation year is not clear: {said}", sheet=sheet
+            "year_disagreement",
+            said("the evaluation year is not clear: {years}", years=says),
+            sheet=sheet,
         )
 
 
@@ -292,13 +321,15 @@ def _year(value: object) -> int | None:
         isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}.*", value)
     ):
         raise ValueError(
-            "a date is not an evaluation year: write the year that was evaluated alone (2024)"
+            said("a date is not an evaluation year: write the year that was evaluated alone (2024)")
         )
     number = parse_number(value)
     if number is None:
         return None
     if number != int(number) or not 1990 <= number <= 2100:
-        raise ValueError(f"'{value}' is not an evaluation year (a year such as 2024)")
+        raise ValueError(
+            said("'{value}' is not an evaluation year (a year such as 2024)", value=value)
+        )
     return int(number)
 
 
@@ -324,7 +355,7 @@ def parse_date(cell: object) -> datetime | None:
     try:
         return datetime.strptime(str(cell).strip()[:10], "%Y-%m-%d")
     except ValueError:
-        raise ValueError("not a date: write it as YYYY-MM-DD") from None
+        raise ValueError(said("not a date: write it as YYYY-MM-DD")) from None
 
 
 @cache
@@ -372,7 +403,7 @@ def cells(
             parsed.issues.append(
                 Issue(
                     check,
-                    str(exc),
+                    exc.args[0] if exc.args else str(exc),
                     sheet=sheet,
                     row=int(row),
                     column=parsed.labels.get(column, column),

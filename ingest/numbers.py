@@ -7,6 +7,8 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from contracts.messages import said
+
 _INTEGER = re.compile(r"[+-]?\d+")
 _DOT_THOUSANDS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
 _COMMA_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+")
@@ -26,7 +28,7 @@ def parse_number(value: object) -> float | None:
     if value is None or isinstance(value, bool):
         if value is None:
             return None
-        raise NumberFormatError(f"'{value}' is not a number")
+        raise NumberFormatError(_not_a_number(value))
     if isinstance(value, int | float):
         return None if math.isnan(value) else float(value)
     return _parse_text(str(value))
@@ -46,27 +48,34 @@ def _parse_text(value: str) -> float | None:
         whole, _, fraction = text.rpartition(decimal)
         grouped = _DOT_THOUSANDS if thousands == "." else _COMMA_THOUSANDS
         if not grouped.fullmatch(whole) or not fraction.isdigit():
-            raise NumberFormatError(f"'{value}' is not a number")
+            raise NumberFormatError(_not_a_number(value))
         return float(whole.replace(thousands, "") + "." + fraction)
     if text.count(",") == 1:
         return _plain_float(text.replace(",", "."), value)
     if text.count(".") == 1:
         if _DOT_THOUSANDS.fullmatch(text):
             raise NumberFormatError(
-                f"ambiguous number '{value}': the dot may be a thousands separator or a decimal "
-                "point; write it with a decimal comma (1,234 or 1.234,0)"
+                said(
+                    "ambiguous number '{value}': the dot may be a thousands separator or a "
+                    "decimal point; write it with a decimal comma (1,234 or 1.234,0)",
+                    value=value,
+                )
             )
         return _plain_float(text, value)
     if _DOT_THOUSANDS.fullmatch(text):
         return float(text.replace(".", ""))
-    raise NumberFormatError(f"'{value}' is not a number")
+    raise NumberFormatError(_not_a_number(value))
 
 
 def _plain_float(text: str, original: object) -> float:
     try:
         return float(text)
     except ValueError:
-        raise NumberFormatError(f"'{original}' is not a number") from None
+        raise NumberFormatError(_not_a_number(original)) from None
+
+
+def _not_a_number(value: object):
+    return said("'{value}' is not a number", value=str(value))
 
 
 def rescale_half_up(value: float, top: float, scale_top: float, digits: int = 2) -> float:

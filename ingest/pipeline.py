@@ -21,6 +21,7 @@ import pandas as pd
 
 from contracts.agencies import Masters
 from contracts.failures import ERROR, WARNING, Issue, SourceFileError
+from contracts.messages import said
 from contracts.validate import Checked, FileFrames, validate_files
 from ingest import progress, raw_store
 from ingest.landing import land
@@ -161,14 +162,21 @@ def _parse_one(
 
 
 def _unreadable(exc: Exception, display: str) -> Issue:
-    return Issue("unreadable", f"{type(exc).__name__}: {exc}"[:500], file=display)
+    reason = f"{type(exc).__name__}: {exc}"[:500]
+    return Issue(
+        "unreadable", said("the file cannot be read: {reason}", reason=reason), file=display
+    )
 
 
 def _oversized(display: str, size: int, options: Options) -> Issue:
     return Issue(
         "file_too_large",
-        f"the file is {size_text(size)}, over the limit of "
-        f"{size_text(options.limits.max_file_bytes)} (max_file_bytes in the manifest's limits)",
+        said(
+            "the file is {size}, over the limit of {limit} (max_file_bytes in the manifest's "
+            "limits)",
+            size=size_text(size),
+            limit=size_text(options.limits.max_file_bytes),
+        ),
         file=display,
     )
 
@@ -176,8 +184,10 @@ def _oversized(display: str, size: int, options: Options) -> Issue:
 def _no_region(display: str) -> Issue:
     return Issue(
         "region_unknown",
-        "the file's region is unknown: put it under a folder named by its Kemendagri code "
-        "(sakip/<region code>/sakip_2024.xlsx) or give its manifest entry a pemda_code",
+        said(
+            "the file's region is unknown: put it under a folder named by its Kemendagri code "
+            "(sakip/<region code>/sakip_2024.xlsx) or give its manifest entry a pemda_code"
+        ),
         file=display,
     )
 
@@ -293,17 +303,22 @@ def _warn_of_conflicts(
     table = raw_tables(source)[0]
     if table not in incoming:
         return
-    rule = "(later announcement, then later receipt, then file name)"
     by_file = {o.file: o for o in outcomes}
     for row in store.conflicts(table, incoming[table]).itertuples():
         by_file[row.source_file].issues.append(
             Issue(
                 "superseded",
-                f"replaces the row of {row.other_file} for the same key, by the precedence rule "
-                f"{rule}"
+                said(
+                    "replaces the row of {other} for the same key, by the precedence rule (later "
+                    "announcement, then later receipt, then file name)",
+                    other=row.other_file,
+                )
                 if row.incoming_wins
-                else f"not loaded: {row.other_file} holds the same key and wins by the "
-                f"precedence rule {rule}",
+                else said(
+                    "not loaded: {other} holds the same key and wins by the precedence rule "
+                    "(later announcement, then later receipt, then file name)",
+                    other=row.other_file,
+                ),
                 file=row.source_file,
                 sheet=None if pd.isna(row.source_sheet) else row.source_sheet,
                 row=int(row.source_row),

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from contracts import messages
 from contracts.agencies import AGENCY_COLUMNS, Masters, agencies_from_frame
 from contracts.failures import REPORT_COLUMNS, Issue, as_rows
 from contracts.schemas import FILE_COLUMNS, table_of, table_schema
@@ -61,6 +62,9 @@ create table if not exists {SCHEMA}.contract_issues (
     "row" integer, "column" varchar, "check" varchar, value varchar, message varchar,
     severity varchar, logged_at timestamp
 );
+-- added with the Indonesian messages: a warehouse made before them gains the columns
+alter table {SCHEMA}.contract_issues add column if not exists message_template varchar;
+alter table {SCHEMA}.contract_issues add column if not exists message_params varchar;
 """
 
 # pandera dtypes of the contracts -> DuckDB column types of the raw tables
@@ -162,9 +166,12 @@ class RawStore:
                 log[log["status"].isin([LOADED, REFUSED]) & (log["sha256"] != "")]
             )
             if issues:
+                said = [messages.stored(issue.message) for _, issue in issues]
                 rows = pd.DataFrame(
                     as_rows([issue for _, issue in issues]), columns=REPORT_COLUMNS
                 ).assign(
+                    message_template=[template for template, _ in said],
+                    message_params=[params for _, params in said],
                     run_id=[entries[n]["run_id"] for n, _ in issues],
                     index_code=[entries[n]["index_code"] for n, _ in issues],
                     sha256=[entries[n]["sha256"] for n, _ in issues],
@@ -318,11 +325,18 @@ class RawStore:
         return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
 
     def run_issues(self, run_id: str, index_code: str | None = None) -> list[Issue]:
-        query = f"""select "check", message, file, sheet, "row", "column", value, severity
+        query = f"""select "check", message, file, sheet, "row", "column", value, severity,
+                           message_template, message_params
                     from {SCHEMA}.contract_issues where run_id = ?"""
         params: list[object] = [run_id]
         if index_code:
             query += " and index_code = ?"
             params.append(index_code)
         rows = self._con.execute(query + ' order by file, sheet, "row"', params).fetchall()
-        return [Issue(*r) for r in rows]
+        return [issue_of(*r) for r in rows]
+
+
+def issue_of(check, message, file, sheet, row, column, value, severity, template, params) -> Issue:
+    """An issue as `contract_issues` keeps it, its message able to be said in Indonesian again."""
+    said = messages.restored(message, template, params)
+    return Issue(check, said, file, sheet, row, column, value, severity)

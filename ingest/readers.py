@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.text import fold
 from ingest.limits import Limits
 
@@ -81,8 +82,11 @@ def find_table(
     if position is None:
         raise SourceFileError(
             "header_not_found",
-            f"no header row in the first {HEADER_SEARCH_ROWS} rows: expected column names such "
-            "as 'Perangkat Daerah', 'Nilai', 'Predikat'",
+            said(
+                "no header row in the first {rows} rows: expected column names such as "
+                "'Perangkat Daerah', 'Nilai', 'Predikat'",
+                rows=HEADER_SEARCH_ROWS,
+            ),
             sheet=sheet,
         )
     row_number, cells = lines[position]
@@ -108,8 +112,10 @@ def _refuse_misshapen_rows(
         if _names_known_columns(cells, known) >= 2:
             raise SourceFileError(
                 "repeated_header",
-                "this row repeats the header inside the data (two tables pasted together?): "
-                "keep one table per file",
+                said(
+                    "this row repeats the header inside the data (two tables pasted together?): "
+                    "keep one table per file"
+                ),
                 sheet=sheet,
                 row=number,
                 value=" | ".join(_cell_text(c) for c in cells if _cell_text(c))[:200],
@@ -118,9 +124,12 @@ def _refuse_misshapen_rows(
         if extra:
             raise SourceFileError(
                 "extra_cells",
-                f"this row has a value right of the last column with a header ({len(headers)} "
-                "columns): a delimiter or decimal comma inside an unquoted value shifts the cells "
-                "after it",
+                said(
+                    "this row has a value right of the last column with a header ({columns} "
+                    "columns): a delimiter or decimal comma inside an unquoted value shifts the "
+                    "cells after it",
+                    columns=len(headers),
+                ),
                 sheet=sheet,
                 row=number,
                 column=f"(column {len(headers) + 1 + cells[len(headers) :].index(extra[0])})",
@@ -136,8 +145,12 @@ def refuse_oversized(path: Path, limits: Limits) -> None:
     if size > limits.max_file_bytes:
         raise SourceFileError(
             "file_too_large",
-            f"the file is {size_text(size)}, over the limit of {size_text(limits.max_file_bytes)} "
-            "(max_file_bytes in the manifest's limits)",
+            said(
+                "the file is {size}, over the limit of {limit} (max_file_bytes in the manifest's "
+                "limits)",
+                size=size_text(size),
+                limit=size_text(limits.max_file_bytes),
+            ),
         )
 
 
@@ -151,7 +164,12 @@ def decode_text(raw: bytes) -> str:
             except UnicodeDecodeError as exc:
                 raise SourceFileError(
                     "encoding",
-                    f"the file starts with a {encoding} byte-order mark but is not {encoding}: {exc.reason}",
+                    said(
+                        "the file starts with a {encoding} byte-order mark but is not "
+                        "{encoding}: {reason}",
+                        encoding=encoding,
+                        reason=exc.reason,
+                    ),
                 ) from exc
     try:
         return raw.decode("utf-8")
@@ -160,8 +178,10 @@ def decode_text(raw: bytes) -> str:
             line = raw[: exc.start].count(b"\n") + 1
             raise SourceFileError(
                 "mixed_encoding",
-                "the file mixes encodings: most of it is UTF-8, but this line is not; save the "
-                "whole file once as UTF-8",
+                said(
+                    "the file mixes encodings: most of it is UTF-8, but this line is not; save "
+                    "the whole file once as UTF-8"
+                ),
                 row=line,
                 value=raw[exc.start : exc.start + 20].decode("cp1252", "replace"),
             ) from exc
@@ -175,17 +195,21 @@ def read_csv(path: Path, known_headers: set[str]) -> Table:
     if raw.startswith(_ZIP_MAGIC):
         raise SourceFileError(
             "format_mismatch",
-            "this file is a zip archive (an XLSX workbook?) named .csv: save it as CSV, or name "
-            "it .xlsx",
+            said(
+                "this file is a zip archive (an XLSX workbook?) named .csv: save it as CSV, or "
+                "name it .xlsx"
+            ),
         )
     text = decode_text(raw)
     if not text.strip():
-        raise SourceFileError("empty_file", "the file is empty")
+        raise SourceFileError("empty_file", said("the file is empty"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise SourceFileError(
             "nul_bytes",
-            "the file holds NUL bytes (a damaged export, or UTF-16 without a byte-order mark)",
+            said(
+                "the file holds NUL bytes (a damaged export, or UTF-16 without a byte-order mark)"
+            ),
             row=line,
         )
     head = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
@@ -197,9 +221,12 @@ def read_csv(path: Path, known_headers: set[str]) -> Table:
             return find_table(_csv_lines(text, delimiter), known_headers, None)
     raise SourceFileError(
         "header_not_found",
-        f"no header row in the first {HEADER_SEARCH_ROWS} lines, separated by any of "
-        f"{', '.join(repr(d) for d in DELIMITERS)}: expected column names such as "
-        "'Perangkat Daerah', 'Nilai', 'Predikat'",
+        said(
+            "no header row in the first {rows} lines, separated by any of {delimiters}: "
+            "expected column names such as 'Perangkat Daerah', 'Nilai', 'Predikat'",
+            rows=HEADER_SEARCH_ROWS,
+            delimiters=[repr(d) for d in DELIMITERS],
+        ),
     )
 
 
@@ -212,8 +239,11 @@ def _csv_lines(text: str, delimiter: str) -> list[tuple[int, list[object]]]:
     except csv.Error as exc:
         raise SourceFileError(
             "cell_too_large",
-            f"a cell longer than {csv.field_size_limit():,} characters: an unclosed quote runs "
-            "on, or this is not a table",
+            said(
+                "a cell longer than {limit} characters: an unclosed quote runs on, or this is "
+                "not a table",
+                limit=csv.field_size_limit(),
+            ),
             row=len(lines) + 1,
         ) from exc
     return lines
@@ -224,7 +254,7 @@ def read_json(path: Path, limits: Limits) -> object:
     (not a score), nesting at most `max_json_depth` deep (checked before parsing)."""
     raw = path.read_bytes()
     if not raw.strip():
-        raise SourceFileError("empty_file", "the file is empty")
+        raise SourceFileError("empty_file", said("the file is empty"))
     text = decode_text(raw)
     _refuse_deep_nesting(text, limits.max_json_depth)
     try:
@@ -234,7 +264,12 @@ def read_json(path: Path, limits: Limits) -> object:
     except json.JSONDecodeError as exc:
         raise SourceFileError(
             "invalid_json",
-            f"not valid JSON (truncated or corrupt): {exc.msg} at line {exc.lineno} column {exc.colno}",
+            said(
+                "not valid JSON (truncated or corrupt): {reason} at line {line} column {column}",
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            ),
             row=exc.lineno,
         ) from exc
 
@@ -248,8 +283,11 @@ def _refuse_deep_nesting(text: str, max_depth: int) -> None:
             if depth > max_depth:
                 raise SourceFileError(
                     "json_too_deep",
-                    f"the JSON nests deeper than {max_depth} levels (max_json_depth in the "
-                    "manifest's limits)",
+                    said(
+                        "the JSON nests deeper than {depth} levels (max_json_depth in the "
+                        "manifest's limits)",
+                        depth=max_depth,
+                    ),
                     row=text.count("\n", 0, token.start()) + 1,
                 )
         elif bracket in "]}":
@@ -262,7 +300,11 @@ def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
         if key in document:
             raise SourceFileError(
                 "duplicate_key",
-                f"the key {key!r} appears twice in one object: which value is meant is not clear",
+                said(
+                    "the key '{key}' appears twice in one object: which value is meant is not "
+                    "clear",
+                    key=key,
+                ),
                 column=key,
             )
         document[key] = value
@@ -271,5 +313,7 @@ def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
 
 def _refuse_constant(name: str) -> None:
     raise SourceFileError(
-        "not_a_number", f"{name} is not a number a score can hold (JSON has no {name})", value=name
+        "not_a_number",
+        said("{name} is not a number a score can hold (JSON has no {name})", name=name),
+        value=name,
     )

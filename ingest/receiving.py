@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts.failures import Issue
+from contracts.messages import said
 from ingest.fetch import FetchError, fetch
 from ingest.landing import sha256_of, sweep_partials
 from ingest.manifest import SourceEntry
@@ -123,7 +124,15 @@ def _received(
     for entry in entries:
         if entry.url:
             download, failure = _fetch_with_retries(entry, landing_dir, retry, fetched_since)
-            problem = Issue("fetch_failed", str(failure), file=entry.url) if failure else None
+            problem = (
+                Issue(
+                    "fetch_failed",
+                    said("the portal could not be read: {reason}", reason=str(failure)),
+                    file=entry.url,
+                )
+                if failure
+                else None
+            )
             yield Received(download, entry.url, entry, problem)
             continue
         for path in entry.local_files(sources_dir):
@@ -177,8 +186,11 @@ def _fetch_with_retries(
 def _outside(display: str, sources_dir: Path) -> Issue:
     return Issue(
         "outside_sources",
-        f"the file leads outside the sources dir {sources_dir} (a symlink?): only files inside it "
-        "are read",
+        said(
+            "the file leads outside the sources dir {folder} (a symlink?): only files inside it "
+            "are read",
+            folder=str(sources_dir),
+        ),
         file=display,
     )
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from defusedxml.ElementTree import iterparse
 
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.text import fold
 from ingest.limits import Limits, size_text
 from ingest.readers import Table, find_table, is_blank
@@ -78,7 +79,11 @@ def read_xlsx(
             missing = sheets[wanted.index(None)]
             raise SourceFileError(
                 "sheet_not_found",
-                f"sheet {missing!r} not found; the workbook has {[e.name for e in entries]}",
+                said(
+                    "sheet '{sheet}' not found; the workbook has {sheets}",
+                    sheet=missing,
+                    sheets=[e.name for e in entries],
+                ),
                 sheet=missing,
             )
         scans = {e.name: _scan_sheet(archive, e, limits) for e in wanted}
@@ -87,7 +92,7 @@ def read_xlsx(
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 (calamine's own errors: the workbook cannot be read)
-        raise SourceFileError("not_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
+        raise _not_a_workbook(exc) from exc
     tables = []
     for entry in wanted:
         _refuse_hidden_sheet(entry, entries)
@@ -107,15 +112,19 @@ def _open_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceFileError("not_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
+        raise _not_a_workbook(exc) from exc
     unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > limits.max_uncompressed_bytes:
         archive.close()
         raise SourceFileError(
             "uncompressed_too_large",
-            f"the workbook unpacks to {size_text(unpacked)}, over the limit of "
-            f"{size_text(limits.max_uncompressed_bytes)} (max_uncompressed_bytes in the manifest's "
-            "limits): a zip bomb, or far more than a table of scores",
+            said(
+                "the workbook unpacks to {size}, over the limit of {limit} "
+                "(max_uncompressed_bytes in the manifest's limits): a zip bomb, or far more "
+                "than a table of scores",
+                size=size_text(unpacked),
+                limit=size_text(limits.max_uncompressed_bytes),
+            ),
         )
     return archive
 
@@ -141,9 +150,9 @@ def _sheet_entries(archive: zipfile.ZipFile) -> list[SheetEntry]:
                     )
                 )
     except (KeyError, SyntaxError, ValueError) as exc:
-        raise SourceFileError("not_xlsx", f"not a readable .xlsx workbook ({exc})") from exc
+        raise _not_a_workbook(exc) from exc
     if not entries:
-        raise SourceFileError("not_xlsx", "the workbook has no sheet")
+        raise SourceFileError("not_xlsx", said("the workbook has no sheet"))
     return entries
 
 
@@ -160,7 +169,7 @@ def _scan_sheet(archive: zipfile.ZipFile, entry: SheetEntry, limits: Limits) -> 
         xml = archive.read(entry.member)
     except KeyError as exc:
         raise SourceFileError(
-            "not_xlsx", f"sheet {entry.name!r} is missing from the archive"
+            "not_xlsx", said("sheet '{sheet}' is missing from the archive", sheet=entry.name)
         ) from exc
     if _FORMULA.search(xml):
         return _parse_sheet(archive, entry, limits)
@@ -232,12 +241,27 @@ def _area(reference: str) -> int:
     return (max_col - min_col + 1) * (max_row - min_row + 1)
 
 
+# A sheet's range as the workbook declares it, or as its cells use it.
+_VERBS = {"declares": said("declares"), "uses": said("uses")}
+
+
+def _not_a_workbook(exc: Exception) -> SourceFileError:
+    return SourceFileError(
+        "not_xlsx", said("not a readable .xlsx workbook ({reason})", reason=str(exc))
+    )
+
+
 def _refuse_large(entry: SheetEntry, cells: int, limits: Limits, verb: str) -> None:
     if cells > limits.max_sheet_cells:
         raise SourceFileError(
             "sheet_too_large",
-            f"the sheet {verb} a range of {cells:,} cells, over the limit of "
-            f"{limits.max_sheet_cells:,} (max_sheet_cells in the manifest's limits)",
+            said(
+                "the sheet {verb} a range of {cells} cells, over the limit of {limit} "
+                "(max_sheet_cells in the manifest's limits)",
+                verb=_VERBS[verb],
+                cells=cells,
+                limit=limits.max_sheet_cells,
+            ),
             sheet=entry.name,
         )
 
@@ -247,8 +271,12 @@ def _refuse_hidden_sheet(entry: SheetEntry, entries: list[SheetEntry]) -> None:
         visible = [e.name for e in entries if e.state == "visible"]
         raise SourceFileError(
             "hidden_sheet",
-            f"the data is on a sheet hidden from readers ({entry.state}); the visible sheets "
-            f"{visible} hold nothing to load: unhide it, or move the table to a visible sheet",
+            said(
+                "the data is on a sheet hidden from readers ({state}); the visible sheets "
+                "{visible} hold nothing to load: unhide it, or move the table to a visible sheet",
+                state=entry.state,
+                visible=visible,
+            ),
             sheet=entry.name,
         )
 
@@ -258,11 +286,16 @@ def _refuse_empty(entry: SheetEntry, entries: list[SheetEntry]) -> None:
     if hidden:
         raise SourceFileError(
             "hidden_sheet",
-            f"the sheet {entry.name!r} is empty, and the workbook hides the sheet(s) {hidden}: "
-            "a table there is not what people see; unhide it, or move the table to a visible sheet",
+            said(
+                "the sheet '{sheet}' is empty, and the workbook hides the sheet(s) {hidden}: a "
+                "table there is not what people see; unhide it, or move the table to a visible "
+                "sheet",
+                sheet=entry.name,
+                hidden=hidden,
+            ),
             sheet=hidden[0],
         )
-    raise SourceFileError("empty_file", "the sheet has no data", sheet=entry.name)
+    raise SourceFileError("empty_file", said("the sheet has no data"), sheet=entry.name)
 
 
 def _refuse_what_values_hide(table: Table, scan: SheetScan) -> None:
@@ -271,8 +304,10 @@ def _refuse_what_values_hide(table: Table, scan: SheetScan) -> None:
     if hidden:
         raise SourceFileError(
             "hidden_row",
-            "this data row is hidden in the workbook: what people checked is not what would be "
-            "loaded; unhide or delete it",
+            said(
+                "this data row is hidden in the workbook: what people checked is not what would "
+                "be loaded; unhide or delete it"
+            ),
             sheet=table.sheet,
             row=hidden[0],
         )
@@ -280,8 +315,11 @@ def _refuse_what_values_hide(table: Table, scan: SheetScan) -> None:
         if row in data_rows or row == table.header_row:
             raise SourceFileError(
                 "formula_without_value",
-                "the cell holds a formula whose result was never saved (written by a program, "
-                "not by Excel): open the workbook in Excel or LibreOffice, recalculate, save",
+                said(
+                    "the cell holds a formula whose result was never saved (written by a "
+                    "program, not by Excel): open the workbook in Excel or LibreOffice, "
+                    "recalculate, save"
+                ),
                 sheet=table.sheet,
                 row=row,
                 column=_header(table, column),
@@ -292,8 +330,11 @@ def _refuse_what_values_hide(table: Table, scan: SheetScan) -> None:
         if rows & data_rows and (max_row > min_row or max_col > min_col):
             raise SourceFileError(
                 "merged_cells",
-                f"cells {_range_text(min_col, min_row, max_col, max_row)} are merged across the "
-                "data: each row needs a value of its own in each column; unmerge and fill them",
+                said(
+                    "cells {cells} are merged across the data: each row needs a value of its own "
+                    "in each column; unmerge and fill them",
+                    cells=_range_text(min_col, min_row, max_col, max_row),
+                ),
                 sheet=table.sheet,
                 row=min(rows & data_rows),
                 column=_header(table, min_col),

@@ -402,7 +402,9 @@ def test_an_exception_inside_a_reader_refuses_the_file_as_unreadable(tmp_path, m
     path = b.xlsx(tmp_path / "sakip_2023.xlsx", {"Hasil": [b.SAKIP_HEADER, *b.SAKIP_ROWS]})
     issue = only_error("sakip", path)
     assert issue.check == "unreadable"
-    assert issue.message == "MemoryError: openpyxl could not allocate a row"
+    assert (
+        issue.message == "the file cannot be read: MemoryError: openpyxl could not allocate a row"
+    )
     assert issue.file == str(path)
 
 

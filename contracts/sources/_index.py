@@ -11,6 +11,7 @@ from __future__ import annotations
 from contracts import reference
 from contracts.bands import allowed_predicates, band_of, boundary_bands
 from contracts.failures import WARNING, Issue
+from contracts.messages import Said, said
 from contracts.sources import Failure, Field, Rule, Source, Table
 
 
@@ -42,10 +43,12 @@ def region_of_file() -> Rule:
         return _series(frame, [within_region(code, region) for code, region in pairs])
 
     def message(f: Failure) -> str:
-        return (
-            f"this row is for region {f.value}, but the file belongs to {f.pemda_code} "
-            f"({reference.region_name(f.pemda_code) or 'unknown region'}), by its folder or the "
-            "manifest"
+        return said(
+            "this row is for region {row_region}, but the file belongs to {region} "
+            "({region_name}), by its folder or the manifest",
+            row_region=f.value,
+            region=f.pemda_code,
+            region_name=reference.region_name(f.pemda_code) or "?",
         )
 
     return Rule("region_of_file", "pemda_code", test, message)
@@ -55,9 +58,15 @@ def known_agency() -> Rule:
     def message(f: Failure) -> str:
         regency = f.row["pemda_code"]
         if regency not in f.masters:
-            return f"no agency master for {regency} has been loaded yet: load its master first"
-        closest = ", ".join(f.masters.directory(regency).suggest(f.value))
-        return f"agency not in the master for {regency}; closest names: {closest}"
+            return said(
+                "no agency master for {regency} has been loaded yet: load its master first",
+                regency=regency,
+            )
+        return said(
+            "agency not in the master for {regency}; closest names: {closest}",
+            regency=regency,
+            closest=[f"'{name}'" for name in f.masters.directory(regency).suggest(f.value)],
+        )
 
     return Rule(
         "known_agency",
@@ -67,7 +76,7 @@ def known_agency() -> Rule:
     )
 
 
-def one_row_per(name: str, key: list[str], message: str) -> Rule:
+def one_row_per(name: str, key: list[str], message: Said) -> Rule:
     """At most one row per `key` (an agency and more) in a file."""
 
     def test(frame):
@@ -82,8 +91,10 @@ def known_predicate(index_code: str) -> Rule:
         "known_predicate",
         "predicate",
         lambda frame: frame["predicate"].isna() | frame["predicate"].isin(codes),
-        lambda f: (
-            f"not a {index_code} predicate; expected one of {', '.join(codes)} or their labels"
+        lambda f: said(
+            "not a {index} predicate; expected one of {bands} or their labels",
+            index=index_code,
+            bands=codes,
         ),
     )
 
@@ -99,9 +110,11 @@ def predicate_matches_score(index_code: str) -> Rule:
 
     def message(f: Failure) -> str:
         band = band_of(index_code, f.row["score"])
-        return (
-            f"score {f.row['score']:g} is band {band.code if band else '?'}, the file states "
-            f"{f.value}"
+        return said(
+            "score {score} is band {band}, the file states {stated}",
+            score=float(f.row["score"]),
+            band=band.code if band else "?",
+            stated=f.value,
         )
 
     return Rule("predicate_matches_score", "predicate", test, message)
@@ -127,8 +140,13 @@ def boundary_warnings(index_code: str):
                 continue
             issue = Issue(
                 "predicate_on_boundary",
-                f"score {score:g} sits on a band boundary: the published predicate {stated} is "
-                f"kept (the band table alone gives {derived.code})",
+                said(
+                    "score {score} sits on a band boundary: the published predicate {stated} is "
+                    "kept (the band table alone gives {band})",
+                    score=float(score),
+                    stated=stated,
+                    band=derived.code,
+                ),
                 sheet=sheet if isinstance(sheet, str) else None,
                 row=int(row_number),
                 column=files[n].labels.get("predicate", "predicate"),
@@ -186,7 +204,7 @@ def index_source(
             known_agency(),
             one_row_per(
                 "one_row_per_agency_year", ["agency_code", "evaluation_year"],
-                "more than one row for this agency and evaluation year",
+                said("more than one row for this agency and evaluation year"),
             ),
             known_predicate(code),
             predicate_matches_score(code),

@@ -9,6 +9,7 @@ import difflib
 from contracts import reference
 from contracts.agencies import agency_key, split_aliases
 from contracts.failures import WARNING, Issue
+from contracts.messages import said
 from contracts.regions import kecamatan_of, name_key
 from contracts.sources import Failure, Field, Rule, Source, Table
 from contracts.sources._index import each_row, within_region
@@ -51,9 +52,10 @@ def code_under_regency() -> Rule:
         "code_under_regency",
         "agency_code",
         test,
-        lambda f: (
-            f"an agency code of {f.pemda_code} is '{f.pemda_code}.<local code>' (the "
-            f"regency itself: '{f.pemda_code}', type pemda)"
+        lambda f: said(
+            "an agency code of {region} is '{region}.<local code>' (the regency itself: "
+            "'{region}', type pemda)",
+            region=f.pemda_code,
         ),
     )
 
@@ -78,7 +80,9 @@ def parent_exists() -> Rule:
         "parent_exists",
         "parent_agency_code",
         test,
-        lambda f: "the parent is not an agency of this master (the regency's parent: its province)",
+        lambda f: said(
+            "the parent is not an agency of this master (the regency's parent: its province)"
+        ),
     )
 
 
@@ -125,7 +129,10 @@ def each_name_one_agency() -> Rule:
         named = {
             form: sorted(codes) for form, codes in shared.items() if any(form in m for m in mine)
         }
-        return f"a name or alias of this agency also names another one: {named or shared}"
+        return said(
+            "a name or alias of this agency also names another one: {names}",
+            names=str(named or shared),
+        )
 
     return Rule("name_names_one_agency", "agency_name", test, message)
 
@@ -141,7 +148,10 @@ def regency_row_present() -> Rule:
         "regency_row_present",
         None,
         test,
-        lambda f: f"the master has no row for the regency itself ({f.pemda_code}, type pemda)",
+        lambda f: said(
+            "the master has no row for the regency itself ({region}, type pemda)",
+            region=f.pemda_code,
+        ),
         whole_file=True,
     )
 
@@ -160,11 +170,15 @@ def kecamatan_warnings(frame, files) -> list[tuple[int, Issue]]:
         if not real or name_key(place) in real:
             continue
         closest = difflib.get_close_matches(name_key(place), real, n=3, cutoff=0.6)
-        hint = f"; closest: {', '.join(real[c] for c in closest)}" if closest else ""
         issue = Issue(
             "kecamatan_not_in_region_list",
-            f"'{name}' is not a kecamatan of {reference.region_name(pemda)} in the Kemendagri "
-            f"list (Kepmendagri 300.2.2-2138/2025){hint}",
+            said(
+                "'{name}' is not a kecamatan of {regency} in the Kemendagri list (Kepmendagri "
+                "300.2.2-2138/2025); closest: {closest}",
+                name=name,
+                regency=reference.region_name(pemda),
+                closest=[f"'{real[c]}'" for c in closest] or "-",
+            ),
             sheet=sheet if isinstance(sheet, str) else None,
             row=int(row_number),
             column=files[n].labels.get("agency_name", "agency_name"),
@@ -201,13 +215,15 @@ SOURCE = Source(
                     lambda frame: (
                         ~frame[["file_id", "agency_code", "valid_from"]].duplicated(keep=False)
                     ),
-                    lambda f: "more than one row for this agency code and valid_from",
+                    lambda f: said("more than one row for this agency code and valid_from"),
                 ),
                 Rule(
                     "known_agency_type",
                     "agency_type",
                     lambda frame: frame["agency_type"].isin(AGENCY_TYPES),
-                    lambda f: f"not an agency type; expected one of {', '.join(AGENCY_TYPES)}",
+                    lambda f: said(
+                        "not an agency type; expected one of {types}", types=list(AGENCY_TYPES)
+                    ),
                 ),
                 parent_exists(),
                 each_name_one_agency(),

@@ -4,6 +4,7 @@ scale and value are kept; `score` is 0-5, rounded half up to two decimals before
 
 from contracts import reference
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.sources import Field, Rule
 from contracts.sources._index import component_fields, index_source
 from ingest.numbers import rescale_half_up
@@ -24,7 +25,12 @@ def native_scale(columns: dict[str, list], options, parsed) -> None:
         if not fits.get(scale, False):
             raise SourceFileError(
                 "scale_mismatch",
-                f"the manifest says IPP scale 0-{scale:g} but the values run {low:g}..{high:g}",
+                said(
+                    "the manifest says IPP scale 0-{scale} but the values run {low}..{high}",
+                    scale=scale,
+                    low=low,
+                    high=high,
+                ),
                 column="Nilai Indeks",
             )
     elif any(c in columns for c in ("kebijakan", "sdm", "inovasi")) or (values and high <= 5):
@@ -34,8 +40,12 @@ def native_scale(columns: dict[str, list], options, parsed) -> None:
     else:
         raise SourceFileError(
             "scale_unknown",
-            f"IPP values run {low:g}..{high:g}, which fits neither the 0-5 scale nor the 0-100 "
-            "scale; state `scale:` for this source in the manifest",
+            said(
+                "IPP values run {low}..{high}, which fits neither the 0-5 scale nor the 0-100 "
+                "scale; state `scale:` for this source in the manifest",
+                low=low,
+                high=high,
+            ),
             column="Nilai Indeks",
         )
     columns["native_scale"] = [scale] * len(native)
@@ -59,7 +69,7 @@ def weighted_aspects_match_score() -> Rule:
         "weighted_components_match_score",
         "score",
         test,
-        lambda f: "the index is not the weighted sum of the six aspects",
+        lambda f: said("the index is not the weighted sum of the six aspects"),
     )
 
 

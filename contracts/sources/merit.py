@@ -3,6 +3,7 @@ regency, 100-400, with its eight aspects. A file in the PermenPAN-RB 19/2025 mod
 Dasar..Maju) is refused with a message that names the model."""
 
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.sources._index import component_fields, index_source
 from contracts.text import fold
 
@@ -15,9 +16,11 @@ def refuse_the_2025_model(columns: dict[str, list], options, parsed) -> None:
     if categories & MODEL_2025_CATEGORIES or (scores and all(0 <= s <= 1 for s in scores)):
         raise SourceFileError(
             "unsupported_model",
-            "this merit file follows the PermenPAN-RB 19/2025 model (scores 0-1, categories "
-            "Dasar..Maju), which kinerja does not support yet; it reads the PermenPAN-RB 40/2018 "
-            "model (100-400, categories I-IV)",
+            said(
+                "this merit file follows the PermenPAN-RB 19/2025 model (scores 0-1, categories "
+                "Dasar..Maju), which kinerja does not support yet; it reads the PermenPAN-RB "
+                "40/2018 model (100-400, categories I-IV)"
+            ),
         )
 
 

@@ -1,6 +1,7 @@
 """The bureaucratic reform index (PermenPAN-RB 9/2023): the Bagian Organisasi's score of each
 agency and KemenPAN-RB's of the regency; `Kode`, when given, is the agency's local code."""
 
+from contracts.messages import said
 from contracts.sources import Field, Rule
 from contracts.sources._index import index_source
 
@@ -28,9 +29,11 @@ def kode_matches_agency() -> Rule:
         "kode_matches_agency",
         "local_code",
         test,
-        lambda f: (
-            f"Kode {f.value} does not belong to agency '{f.row['agency_name']}' "
-            f"({f.row['agency_code']})"
+        lambda f: said(
+            "Kode {code} does not belong to agency '{agency}' ({agency_code})",
+            code=f.value,
+            agency=f.row["agency_name"],
+            agency_code=f.row["agency_code"],
         ),
     )
 

@@ -2,6 +2,7 @@
 of the regency, each component in points out of its weight; `Nilai` is their sum."""
 
 from contracts import reference
+from contracts.messages import said
 from contracts.sources import Rule
 from contracts.sources._index import component_fields, index_source
 
@@ -21,7 +22,10 @@ def components_sum_to_score() -> Rule:
         "components_sum_to_score",
         "score",
         test,
-        lambda f: f"Nilai is not the sum of the component points (within {SUM_TOLERANCE:g})",
+        lambda f: said(
+            "Nilai is not the sum of the component points (within {tolerance})",
+            tolerance=SUM_TOLERANCE,
+        ),
     )
 
 

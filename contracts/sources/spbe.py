@@ -3,6 +3,7 @@ document per regency and year with its four domains (components.csv) and 47 indi
 
 from contracts import reference
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.sources import Field, Rule, Table
 from contracts.sources._index import component_fields, index_source
 from contracts.sources.spip import list_of_objects
@@ -14,7 +15,7 @@ INDICATORS = 47
 def evaluation(document: object) -> dict[str, list[dict]]:
     """The regency's row (the document's fields and its domain indices) and its indicators."""
     if not isinstance(document, dict) or "indeks" not in document:
-        raise SourceFileError("invalid_document", "not an SPBE evaluation: no 'indeks' field")
+        raise SourceFileError("invalid_document", said("not an SPBE evaluation: no 'indeks' field"))
     domains = {
         fold(d.get("kode")).replace(" ", "_"): d.get("indeks")
         for d in list_of_objects(document.get("domain", []), "domain")
@@ -23,7 +24,11 @@ def evaluation(document: object) -> dict[str, list[dict]]:
     if set(domains) != set(expected):
         raise SourceFileError(
             "spbe_domains",
-            f"an SPBE evaluation has the four domains {expected}; this one has {sorted(domains)}",
+            said(
+                "an SPBE evaluation has the four domains {expected}; this one has {found}",
+                expected=expected,
+                found=sorted(domains),
+            ),
             column="domain",
         )
     head = {k: v for k, v in document.items() if k not in {"domain", "indikator"}}
@@ -36,7 +41,7 @@ def forty_seven_per_file() -> Rule:
         "forty_seven_indicators",
         None,
         lambda frame: frame.groupby("file_id")["indicator_no"].transform("size") == INDICATORS,
-        lambda f: f"an SPBE evaluation has {INDICATORS} indicators",
+        lambda f: said("an SPBE evaluation has {count} indicators", count=INDICATORS),
         whole_file=True,
     )
 

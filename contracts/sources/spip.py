@@ -4,6 +4,7 @@ province's open-data portal republishes it, a CKAN datastore answer (docs/source
 import re
 
 from contracts.failures import SourceFileError
+from contracts.messages import said
 from contracts.sources import Field
 from contracts.sources._index import component_fields, index_source
 
@@ -18,7 +19,9 @@ def list_of_objects(value: object, where: str) -> list[dict]:
             type(value).__name__ if not isinstance(value, list) else "a list holding non-objects"
         )
         raise SourceFileError(
-            "wrong_type", f"'{where}' must be a list of objects; found {found}", column=where
+            "wrong_type",
+            said("'{where}' must be a list of objects; found {found}", where=where, found=found),
+            column=where,
         )
     return value
 
@@ -28,21 +31,27 @@ def ckan_answer(document: object) -> dict[str, list[dict]]:
     the portal's own fields."""
     if not isinstance(document, dict) or document.get("success") is not True:
         error = document.get("error") if isinstance(document, dict) else None
-        raise SourceFileError("portal_error", f"the portal answered success=false: {error}")
+        raise SourceFileError(
+            "portal_error", said("the portal answered success=false: {error}", error=str(error))
+        )
     result = document.get("result")
     if not isinstance(result, dict):
         raise SourceFileError(
-            "wrong_type", "'result' must be an object with 'records'", column="result"
+            "wrong_type", said("'result' must be an object with 'records'"), column="result"
         )
     records = list_of_objects(result.get("records", []), "result.records")
     if not records:
-        raise SourceFileError("empty_file", "the portal answer holds no records")
+        raise SourceFileError("empty_file", said("the portal answer holds no records"))
     total = result.get("total", len(records))
     if not isinstance(total, int) or isinstance(total, bool) or total != len(records):
         raise SourceFileError(
             "total_mismatch",
-            f"the answer says total {total!r} but holds {len(records)} records: a page is "
-            "missing (fetch it again with paging) or the answer was cut",
+            said(
+                "the answer says total {total} but holds {count} records: a page is missing "
+                "(fetch it again with paging) or the answer was cut",
+                total=repr(total),
+                count=len(records),
+            ),
             column="result.total",
             value=str(total),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from contracts import reference
 from contracts.bands import allowed_predicates, band_of
+from contracts.messages import said
 from contracts.sources import Failure, Field, Rule, Source, Table
 from contracts.sources._index import each_row, known_agency, one_row_per, region_of_file
 from contracts.text import fold
@@ -52,8 +53,11 @@ def band_of_index() -> Rule:
         )
 
     def message(f: Failure) -> str:
-        codes = ", ".join(b.code for b in reference.bands(f.row["index_code"]))
-        return f"not a band of {f.row['index_code']}; expected one of {codes} or their labels"
+        return said(
+            "not a band of {index}; expected one of {bands} or their labels",
+            index=f.row["index_code"],
+            bands=[b.code for b in reference.bands(f.row["index_code"])],
+        )
 
     return Rule("target_band_of_index", "target_band_code", test, message)
 
@@ -73,9 +77,11 @@ def score_in_band() -> Rule:
 
     def message(f: Failure) -> str:
         band = band_of(f.row["index_code"], f.row["target_score"])
-        return (
-            f"target score {f.row['target_score']:g} is band {band.code if band else '?'}, "
-            f"not the target band {f.row['target_band_code']}"
+        return said(
+            "target score {score} is band {band}, not the target band {target}",
+            score=float(f.row["target_score"]),
+            band=band.code if band else "?",
+            target=f.row["target_band_code"],
         )
 
     return Rule("target_score_in_band", "target_score", test, message)
@@ -86,7 +92,9 @@ def known_index() -> Rule:
         "known_index",
         "index_code",
         lambda frame: frame["index_code"].isin(list(reference.indices())),
-        lambda f: f"not an index; expected one of {', '.join(reference.indices())}",
+        lambda f: said(
+            "not an index; expected one of {indices}", indices=list(reference.indices())
+        ),
     )
 
 
@@ -107,8 +115,9 @@ SOURCE = Source(
                 "target_band_code": Field(
                     "str",
                     required=False,
-                    missing="a target needs a band (BB) or a score on the index's scale (70), "
-                    "or both",
+                    missing=said(
+                        "a target needs a band (BB) or a score on the index's scale (70), or both"
+                    ),
                 ),
                 "target_score": Field("float", nullable=True, required=False),
                 "plan_document": Field("str", nullable=True, required=False),
@@ -122,7 +131,7 @@ SOURCE = Source(
                 one_row_per(
                     "one_target_per_agency_index_year",
                     ["agency_code", "index_code", "evaluation_year"],
-                    "more than one target for this agency, index and evaluation year",
+                    said("more than one target for this agency, index and evaluation year"),
                 ),
             ),
             replace_key=("agency_code", "index_code", "evaluation_year"),
