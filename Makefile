@@ -78,13 +78,13 @@ SIZE ?= small
 bench: $(VENV)/.synced $(MANIFEST)  ## time the refresh at SIZE against the DuckDB floor
 	$(VENV)/bin/python bench/run.py $(SIZE) --target $(or $(TARGET),duckdb)
 
-# The Indonesian catalog gains the messages new in the code (said("...") in contracts/ and ingest/);
+# The Indonesian catalog gains the messages new in the code (said("...") in contracts/, ingest/ and reports/);
 # translate the new entries of the .po, the tests fail while one is left.
 CATALOG := contracts/locale/id/LC_MESSAGES/kinerja.po
 messages: $(VENV)/.synced  ## add the code's new messages to the Indonesian catalog
 	mkdir -p warehouse
 	$(VENV)/bin/pybabel extract --no-default-keywords -k said --no-location --sort-output \
-		-o warehouse/kinerja.pot contracts ingest
+		-o warehouse/kinerja.pot contracts ingest reports
 	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete --width 100 \
 		-i warehouse/kinerja.pot -o $(CATALOG) -l id
 

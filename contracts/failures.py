@@ -8,6 +8,8 @@ from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 
+from contracts.messages import Said, in_indonesian, said
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -26,17 +28,24 @@ class Issue:
     severity: str = ERROR
 
     def describe(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"sheet '{self.sheet}'" if self.sheet else "",
-                f"row {self.row}" if self.row is not None else "",
-                f"column '{self.column}'" if self.column else "",
-            )
-            if part
-        )
+        """For the operator: `ERROR sakip/32.16/sakip_2024.csv: row 5, column 'Nilai': value
+        '90' [check] message`."""
         value = f" value {self.value!r}" if self.value is not None else ""
-        return f"{self.severity.upper()} {self.file}: {where or 'file'}:{value} [{self.check}] {self.message}"
+        return f"{self.severity.upper()} {self.file}: {self.where()}:{value} [{self.check}] {self.message}"
+
+    def in_indonesian(self) -> str:
+        """For the file's owner: `lembar 'Hasil', baris 5, kolom 'Nilai', isian '90': ...`."""
+        parts = [self.where()] + ([said("value '{value}'", value=self.value)] if self.value else [])
+        return in_indonesian(said("{where}: {message}", where=parts, message=self.message))
+
+    def where(self) -> Said:
+        """Sheet, row and column, those the issue has; else the file as a whole."""
+        parts = [
+            *([said("sheet '{sheet}'", sheet=self.sheet)] if self.sheet else []),
+            *([said("row {row}", row=self.row)] if self.row is not None else []),
+            *([said("column '{column}'", column=self.column)] if self.column else []),
+        ]
+        return said("{parts}", parts=parts) if parts else said("the file as a whole")
 
 
 class SourceFileError(Exception):

@@ -11,6 +11,7 @@ packs, the review). Numbers are written per locale by Babel: 65.41 in English, 6
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -73,9 +74,17 @@ def in_indonesian(message: str) -> str:
     if not isinstance(message, Said):
         return message
     translated = _catalog().get(message.template)
+    if translated is None and is_structure(message.template):
+        translated = message.template
     if translated is None:
         return str(message)
     return translated.format(**_formatted(message.params, "id"))
+
+
+def is_structure(template: str) -> bool:
+    """A template of placeholders and punctuation alone (`{where}: {message}`): nothing to
+    translate, its parameters are."""
+    return not re.search(r"[^\W\d_]", re.sub(r"\{\w*\}", "", template))
 
 
 def stored(message: str) -> tuple[str | None, str | None]:

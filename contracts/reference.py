@@ -132,6 +132,16 @@ def column_aliases(index_code: str) -> dict[str, str]:
 
 
 @cache
+def column_labels(index_code: str) -> dict[str, str]:
+    """Canonical column name -> the header a template writes: its first alias in the seed."""
+    labels: dict[str, str] = {}
+    for r in _rows("column_aliases.csv"):
+        if r["index_code"] == index_code:
+            labels.setdefault(r["column_name"], r["alias"])
+    return labels
+
+
+@cache
 def regions() -> dict[str, Region]:
     """The Kemendagri region list: pemda_code -> Region."""
     return {

@@ -11,7 +11,7 @@ a column say (a type, a range, an empty cell) is worded here, once for every sou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,6 +50,8 @@ class Checked:
 
     tables: dict[str, pd.DataFrame]
     issues: list[list[Issue]]
+    # each file's first and last evaluation year as read, refused or not (None: unread)
+    years: list[tuple[int, int] | None] = field(default_factory=list)
 
     def frames_of(self, n: int) -> dict[str, pd.DataFrame]:
         """The rows of file `n` alone, per table (none when it has an error)."""
@@ -231,17 +233,18 @@ def _column_message(check: str, column: str, source: str, table: Table, labels) 
         )
     if check == "column_in_dataframe":
         return said("required column '{column}' is missing", column=labels.get(column, column))
-    field = table.fields.get(column)
+    declared = table.fields.get(column)
     if check == "not_nullable":
-        return (field.missing if field else None) or said("a value is required")
-    if check.startswith("in_range") and field and field.within:
-        low, high = field.within
+        return (declared.missing if declared else None) or said("a value is required")
+    if check.startswith("in_range") and declared and declared.within:
+        low, high = declared.within
         return said("outside the allowed range {low} to {high}", low=float(low), high=float(high))
     if check.startswith("coerce_dtype('datetime64"):
         return said("not a date: write it as YYYY-MM-DD")
     if check.startswith("coerce_dtype"):
         return said(
-            "not of the expected type {kind}", kind=_KINDS.get(field.kind if field else "", "?")
+            "not of the expected type {kind}",
+            kind=_KINDS.get(declared.kind if declared else "", "?"),
         )
     if check.startswith("greater_than_or_equal_to"):
         return said(

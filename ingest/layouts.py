@@ -29,7 +29,7 @@ from contracts.sources import Source, registry
 from contracts.text import fold
 from ingest import readers, workbooks
 from ingest.numbers import parse_number
-from ingest.options import Options
+from ingest.options import Options, raw_tables
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 _TITLE_YEAR = re.compile(r"tahun\s+(20\d{2})(?!\d)", re.IGNORECASE)
@@ -59,6 +59,13 @@ class Parsed:
     frames: dict[str, Columns]
     issues: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+
+    def years(self) -> tuple[int, int] | None:
+        """The first and last evaluation year of its rows; known for a refused file too, to tell
+        which later file corrects it."""
+        columns = self.frames.get(raw_tables(self.index_code)[0], {})
+        years = [y for y in columns.get("evaluation_year", []) if isinstance(y, int)]
+        return (min(years), max(years)) if years else None
 
 
 def rows_of(columns: Columns) -> int:

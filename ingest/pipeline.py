@@ -55,6 +55,11 @@ class FileOutcome:
     def first_error(self) -> str | None:
         return self.errors[0].describe() if self.errors else None
 
+    @property
+    def first_error_indonesian(self) -> str | None:
+        """The first error as the file's owner reads it (the review's "berkas ditolak")."""
+        return self.errors[0].in_indonesian() if self.errors else None
+
 
 def file_region(display: str, entry: SourceEntry) -> str | None:
     """A file under a folder named by a Kemendagri code belongs to that region
@@ -108,7 +113,10 @@ def check_files(source: str, files: list[tuple[Path, Options, str]], masters: Ma
     for table, rows in checked.tables.items():
         rows = rows.assign(file_id=numbers[rows["file_id"].to_numpy()])
         tables[table] = rows[~rows["file_id"].isin(failed)].reset_index(drop=True)
-    return Checked(tables, issues)
+    years = [None] * len(files)
+    for n, parsed in zip(readable, parsed_files, strict=True):
+        years[n] = parsed.years()
+    return Checked(tables, issues, years)
 
 
 # Past this many files a source's files are read by a process per core, each forked with the
@@ -242,8 +250,8 @@ def ingest_received(
         store.masters(),
     )
     numbers = np.array([n for n, _, _ in to_check], dtype="int64")
-    for (n, _, _), issues in zip(to_check, checked.issues, strict=True):
-        outcomes[n].issues = issues
+    for (n, _, _), issues, years in zip(to_check, checked.issues, checked.years, strict=True):
+        outcomes[n].issues, outcomes[n].years = issues, years
     incoming = {
         table: _with_lineage(rows, numbers[rows["file_id"].to_numpy()], outcomes, received_at)
         for table, rows in checked.tables.items()
@@ -343,4 +351,5 @@ def _entry(outcome: FileOutcome, run_id: str, landed: Path | None = None) -> dic
         "year_from": outcome.years[0] if outcome.years else None,
         "year_to": outcome.years[1] if outcome.years else None,
         "first_error": outcome.first_error,
+        "first_error_indonesian": outcome.first_error_indonesian,
     }

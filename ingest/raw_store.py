@@ -47,6 +47,7 @@ _LOG_COLUMNS = {
     "year_from": "integer",
     "year_to": "integer",
     "first_error": "varchar",
+    "first_error_indonesian": "varchar",
 }
 
 _DDL = f"""
@@ -63,6 +64,7 @@ create table if not exists {SCHEMA}.contract_issues (
     severity varchar, logged_at timestamp
 );
 -- added with the Indonesian messages: a warehouse made before them gains the columns
+alter table {SCHEMA}.ingest_log add column if not exists first_error_indonesian varchar;
 alter table {SCHEMA}.contract_issues add column if not exists message_template varchar;
 alter table {SCHEMA}.contract_issues add column if not exists message_params varchar;
 """
@@ -333,6 +335,35 @@ class RawStore:
             query += " and index_code = ?"
             params.append(index_code)
         rows = self._con.execute(query + ' order by file, sheet, "row"', params).fetchall()
+        return [issue_of(*r) for r in rows]
+
+    def refused_files(self, since: datetime | None, region: str | None) -> pd.DataFrame:
+        """Each file whose last refusal was logged since `since` (of `region` and the regions
+        under it) and that has not loaded since, with where its copy was landed: what correction
+        packs are made from."""
+        return self._con.execute(
+            f"""select index_code, file, sha256, pemda_code, run_id, landed_path, logged_at
+                from {SCHEMA}.ingest_log as log
+                where status = '{REFUSED}' and logged_at >= coalesce(?, timestamp '0001-01-01')
+                  and (? is null or pemda_code = ? or starts_with(pemda_code, ? || '.'))
+                  and not exists (
+                      select 1 from {SCHEMA}.ingest_log as later
+                      where later.file = log.file and later.status = '{LOADED}'
+                        and later.logged_at > log.logged_at)
+                qualify row_number() over (partition by file order by logged_at desc) = 1
+                order by pemda_code, index_code, file""",
+            [since, region, region, region],
+        ).df()
+
+    def file_issues(self, run_id: str, file: str) -> list[Issue]:
+        """The issues one run found in one file."""
+        rows = self._con.execute(
+            f"""select "check", message, file, sheet, "row", "column", value, severity,
+                       message_template, message_params
+                from {SCHEMA}.contract_issues where run_id = ? and file = ?
+                order by sheet nulls first, "row" nulls first""",
+            [run_id, file],
+        ).fetchall()
         return [issue_of(*r) for r in rows]
 
 

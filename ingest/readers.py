@@ -191,6 +191,12 @@ def decode_text(raw: bytes) -> str:
 def read_csv(path: Path, known_headers: set[str]) -> Table:
     """Read CSV as spreadsheets export it: `;`, `,`, tab or `|` separated (the one under which a
     header row appears), UTF-8, UTF-16 or Windows-1252."""
+    return find_table(csv_lines(path, known_headers), known_headers, None)
+
+
+def csv_lines(path: Path, known_headers: set[str]) -> list[tuple[int, list[object]]]:
+    """Every line of a CSV file (its number, its cells), split by the delimiter under which a
+    header row appears."""
     raw = path.read_bytes()
     if raw.startswith(_ZIP_MAGIC):
         raise SourceFileError(
@@ -218,7 +224,7 @@ def read_csv(path: Path, known_headers: set[str]) -> Table:
             delimiter in head
             and _header_position(_csv_lines(head, delimiter), known_headers) is not None
         ):
-            return find_table(_csv_lines(text, delimiter), known_headers, None)
+            return _csv_lines(text, delimiter)
     raise SourceFileError(
         "header_not_found",
         said(

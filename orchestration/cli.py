@@ -6,6 +6,10 @@ kinerja query "SQL"        a read-only query on the served warehouse
 kinerja rollback           serve the previous published warehouse again
 kinerja report --regency 32.16 --as-of 2025-12
                            the monthly review (HTML, PDF, CSV, XLSX) from the served marts
+kinerja feedback --since 2026-11-01
+                           send refused files back: annotated workbooks and letters (Indonesian)
+kinerja template --regency 32.16 --source sakip --year 2025
+                           a fill-in workbook that the common mistakes cannot be typed into
 kinerja serve              Dagster's daemon and UI: the schedules and the sensor run while it runs
 
 `kinerja refresh` exits 0 when it published (or had nothing new to publish) and refused no file,
@@ -23,17 +27,19 @@ import shutil
 import sys
 import time
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from contracts import reference
 from contracts.failures import ERROR, Issue
+from contracts.sources import spreadsheet_sources
 from ingest.options import sources
 from serving.engines import ENGINES
 
 PUBLISHED, REFUSED_FILES, NOT_PUBLISHED = 0, 1, 2
 USAGE = 2  # any other command that could not do what was asked
 PER_FILE_LIMIT = 300  # past this many files the summary is per source, refused files still listed
+DEFAULT_DEADLINE_DAYS = 14  # a correction letter asks for the corrected file within two weeks
 
 
 def _settings(args: argparse.Namespace):
@@ -347,6 +353,38 @@ def report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def feedback(args: argparse.Namespace) -> int:
+    """A correction pack per regency with files refused since --since (default: ever)."""
+    from reports.feedback import write_packs
+
+    settings = _settings(args)
+    since = date.fromisoformat(args.since) if args.since else None
+    deadline = (
+        date.fromisoformat(args.deadline)
+        if args.deadline
+        else date.today() + timedelta(days=DEFAULT_DEADLINE_DAYS)
+    )
+    packs = write_packs(settings, since, args.regency, deadline, pdf=not args.no_pdf)
+    if not packs:
+        print("no refused file to send back" + (f" since {since}" if since else ""))
+    for pack in packs:
+        print(f"{pack.regency}: {len(pack.workbooks)} annotated file(s), letters:")
+        for path in [*pack.workbooks, *pack.letters]:
+            print(f"  {path}")
+    return 0
+
+
+def template(args: argparse.Namespace) -> int:
+    from reports.fill_in import write_template
+    from serving.engines import engine_for
+
+    settings = _settings(args)
+    with engine_for(settings).reader() as read:
+        path = write_template(read, args.source, args.regency, args.year, settings.templates_dir)
+    print(path)
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     from orchestration.serve import serve as run_services
 
@@ -396,6 +434,27 @@ def main(argv: list[str] | None = None) -> int:
         "last publish (after a change to the review's template or code)",
     )
     review.set_defaults(run=report)
+    packs = commands.add_parser(
+        "feedback", help="send refused files back: annotated workbooks and letters, in Indonesian"
+    )
+    packs.add_argument("--since", help="files refused from this date, YYYY-MM-DD (default: ever)")
+    packs.add_argument("--regency", help="region code, e.g. 32.16 (default: every one)")
+    packs.add_argument(
+        "--deadline",
+        help=f"date the letters ask for the corrected files, YYYY-MM-DD (default: in "
+        f"{DEFAULT_DEADLINE_DAYS} days)",
+    )
+    packs.add_argument("--no-pdf", action="store_true", help="letters as HTML only")
+    packs.set_defaults(run=feedback)
+    blank = commands.add_parser(
+        "template",
+        parents=[engine],
+        help="a fill-in workbook of a source for a regency and year (drop-downs, checks)",
+    )
+    blank.add_argument("--regency", required=True, help="region code, e.g. 32.16")
+    blank.add_argument("--source", required=True, choices=spreadsheet_sources())
+    blank.add_argument("--year", required=True, type=int, help="the evaluation year")
+    blank.set_defaults(run=template)
     services = commands.add_parser(
         "serve", help="Dagster's daemon (schedules, sensor) and UI, as one service"
     )

@@ -93,6 +93,16 @@ class Settings:
         return self.warehouse.parent / "reports"
 
     @property
+    def feedback_dir(self) -> Path:
+        """Correction packs of refused files: `<regency>/` with annotated workbooks and letters."""
+        return self.warehouse.parent / "feedback"
+
+    @property
+    def templates_dir(self) -> Path:
+        """Fill-in templates: `<regency>/<source>_<year>.xlsx`."""
+        return self.warehouse.parent / "templates"
+
+    @property
     def working(self) -> Path:
         """The pipeline's private working file (raw, staging, seeds, snapshots and marts); the
         served file at `warehouse` holds the marts alone."""

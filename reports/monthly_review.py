@@ -124,7 +124,7 @@ def _replace_folder(new: Path, target: Path) -> None:
 
 def freshness(review: ReviewData, since) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per source: the newest evaluation year loaded and when; and every file refused since the
-    previous review (every refused file at the first review)."""
+    previous review (every refused file at the first review) or refused and not yet corrected."""
     status = review.sources
     loaded = status[status["loaded_at"].notna()]
     per_source = (
@@ -141,7 +141,7 @@ def freshness(review: ReviewData, since) -> tuple[pd.DataFrame, pd.DataFrame]:
     per_source["files"] = per_source["files"].fillna(0).astype(int)
     refused = status[status["refused_at"].notna()]
     if since is not None:
-        refused = refused[refused["refused_at"] > since]
+        refused = refused[(refused["refused_at"] > since) | (refused["status"] == "refused")]
     return per_source, refused.sort_values("refused_at", ascending=False).reset_index(drop=True)
 
 
@@ -245,14 +245,24 @@ def tables(
                 "files": "berkas_dimuat",
             }
         ),
-        "berkas_ditolak": refused[
-            ["source_code", "source_file", "refused_at", "first_error"]
+        "berkas_ditolak": refused.assign(
+            keadaan=refused["status"].map({"refused": "belum diperbaiki"}).fillna("diperbaiki"),
+            kesalahan_pertama=refused["first_error_indonesian"].fillna(refused["first_error"]),
+        )[
+            [
+                "source_code",
+                "source_file",
+                "refused_at",
+                "keadaan",
+                "corrected_at",
+                "kesalahan_pertama",
+            ]
         ].rename(
             columns={
                 "source_code": "sumber",
                 "source_file": "berkas",
                 "refused_at": "ditolak_utc",
-                "first_error": "kesalahan_pertama",
+                "corrected_at": "diperbaiki_utc",
             }
         ),
     }

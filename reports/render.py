@@ -33,7 +33,8 @@ def band_colour(band_rank: int, n_bands: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*_STOPS[-1][1])
 
 
-def _environment() -> jinja2.Environment:
+def environment(region_code: str | None = None) -> jinja2.Environment:
+    """The templates' environment; times are shown in the zone of `region_code`."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -41,7 +42,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(angka=bahasa.angka, waktu=bahasa.waktu, indeks=bahasa.nama_indeks)
+    env.filters.update(angka=bahasa.angka, indeks=bahasa.nama_indeks, tanggal=bahasa.tanggal)
+    env.filters["waktu"] = lambda value: bahasa.waktu(value, region_code)
     env.filters["sumber"] = bahasa.nama_sumber
     env.filters["kelompok"] = lambda group: bahasa.GROUPS.get(group, group)
     return env
@@ -81,7 +83,7 @@ def render_html(
     chart_svg: str | None,
     rendered_at,
 ) -> str:
-    template = _environment().get_template("monthly_review.html.j2")
+    template = environment(review.regency).get_template("monthly_review.html.j2")
     agency_years = (
         review.shown[review.shown["agency_code"] != review.regency]
         .groupby("index_code")["evaluation_year"]

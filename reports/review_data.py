@@ -120,7 +120,7 @@ group by indices.index_code, indices.index_name, indices.scale_min, indices.scal
 
 _SOURCES = """
 select source_code, source_file, pemda_code, evaluation_year_to, status, first_error,
-    warnings, loaded_at, refused_at
+    first_error_indonesian, warnings, loaded_at, refused_at, corrected_at
 from marts.source_status
 where pemda_code = ? or pemda_code = ?
 """

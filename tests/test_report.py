@@ -237,7 +237,13 @@ def test_the_next_review_says_what_changed_and_which_files_were_refused(settings
         for row in january.select("#berkas-ditolak tbody tr")
     ]
     assert len(refused) == 1 and refused[0][1] == "sakip/32.16/sakip_2026.csv"
-    assert refused[0][3]  # its first error
+    assert refused[0][3] == "belum diperbaiki"
+    assert refused[0][4] == (  # its first error, as the Inspektorat reads it
+        "berkas secara keseluruhan: baris judul kolom tidak ditemukan dalam 30 baris pertama "
+        "(pemisah ';', ',', '\\t', '|'): diharapkan nama kolom seperti 'Perangkat Daerah', "
+        "'Nilai', 'Predikat'"
+    )
+    assert january.select_one("#belum-diperbaiki").get_text() == "1 berkas belum diperbaiki."
     # Rendering a month again replaces its snapshot rather than adding to it.
     render_review(settings, BEKASI, JANUARY, pdf=False)
     months = query_internal(
@@ -291,6 +297,9 @@ def test_numbers_and_dates_are_written_the_indonesian_way():
     assert angka(float("nan")) == "–"
     assert bulan_tahun(2025, 12) == "Desember 2025"
     assert waktu(pd.Timestamp("2026-11-24 04:29")) == "24 November 2026 11.29 WIB"
+    # each regency reads its own zone: Makassar (WITA), Jayapura (WIT)
+    assert waktu(pd.Timestamp("2026-11-24 04:29"), "73.71") == "24 November 2026 12.29 WITA"
+    assert waktu(pd.Timestamp("2026-11-24 04:29"), "91.03") == "24 November 2026 13.29 WIT"
 
 
 def test_a_trend_of_one_year_has_one_year_on_its_axis():

@@ -98,6 +98,10 @@ class Source:
     # regions and agencies of a file of scores).
     conform: Callable[[dict[str, list], Any, Any], None] | None = None
     standard_conform: bool = True
+    # The regency's office that sends the files: a correction letter is addressed to its head.
+    sender: str = "Bagian Organisasi"
+    # Whether a regency's file holds a row per agency, or the regency's own row alone.
+    per_agency: bool = True
 
     @property
     def raw_tables(self) -> tuple[str, ...]:
@@ -124,6 +128,12 @@ def registry() -> dict[str, Source]:
             "docs/adding-a-source.md"
         )
     return {code: found[code] for code in (*REFERENCE_SOURCES, *indices)}
+
+
+def spreadsheet_sources() -> list[str]:
+    """The sources people write as spreadsheets (not a portal's JSON): a fill-in template is
+    made for each."""
+    return [code for code, found in registry().items() if found.document is None]
 
 
 def source(code: str) -> Source:

@@ -25,5 +25,9 @@ def refuse_the_2025_model(columns: dict[str, list], options, parsed) -> None:
 
 
 SOURCE = index_source(
-    "merit", component_fields("merit", required=False), conform=refuse_the_2025_model
+    "merit",
+    component_fields("merit", required=False),
+    conform=refuse_the_2025_model,
+    sender="Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
+    per_agency=False,
 )

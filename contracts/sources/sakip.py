@@ -30,5 +30,8 @@ def components_sum_to_score() -> Rule:
 
 
 SOURCE = index_source(
-    "sakip", component_fields("sakip", required=True), rules=(components_sum_to_score(),)
+    "sakip",
+    component_fields("sakip", required=True),
+    rules=(components_sum_to_score(),),
+    sender="Inspektorat",
 )

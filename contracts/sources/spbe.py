@@ -69,4 +69,6 @@ SOURCE = index_source(
     | {"announced_on": Field("date", nullable=True, required=False)},
     more_tables=(INDICATOR_TABLE,),
     document=evaluation,
+    sender="Dinas Komunikasi dan Informatika",
+    per_agency=False,
 )

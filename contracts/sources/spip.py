@@ -67,4 +67,6 @@ SOURCE = index_source(
     component_fields("spip", required=False)
     | {k: Field("float", nullable=True, required=False, at_least=0) for k in ("mri", "iepk")},
     document=ckan_answer,
+    sender="Inspektorat",
+    per_agency=False,
 )

@@ -11,6 +11,7 @@ declared as (
         agency_short_name,
         agency_type,
         parent_agency_code,
+        aliases,
         valid_from
     from {{ ref('agency_master_snapshot') }}
     where dbt_valid_to is null

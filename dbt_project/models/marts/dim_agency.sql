@@ -18,6 +18,7 @@ select
     versions.agency_short_name,
     versions.agency_type,
     versions.parent_agency_code,
+    versions.aliases,
     versions.pemda_code,
     regions.pemda_name,
     versions.valid_from,

@@ -1,6 +1,10 @@
 {#- One row per version of a source file ever received (its sha256; a fetch that failed is a
     version of its own): where it stands now and its history, so that "every file refused since
-    the last review" can be answered after the file has been fixed. -#}
+    the last review" can be answered after the file has been fixed.
+
+    A refused version is `corrected` once, after its refusal, the same file (source, region and
+    name) holds a version that loads - a new one, or the one it held before - or another file of
+    the same source, region and evaluation years loads. -#}
 with
 
 logged as (
@@ -34,11 +38,44 @@ last_refusal as (
         source_code,
         file_version,
         first_error,
+        first_error_indonesian,
         row_number() over (
             partition by source_code, file_version order by logged_at desc
         ) as recency
     from logged
     where status = 'refused'
+),
+
+corrections as (
+    select
+        refused.source_code,
+        refused.file_version,
+        min(later.logged_at) as corrected_at
+    from decided as refused
+    inner join history as refused_history
+        on
+            refused.source_code = refused_history.source_code
+            and refused.file_version = refused_history.file_version
+    inner join logged as later
+        on
+            refused.source_code = later.source_code
+            and coalesce(refused.pemda_code, '') = coalesce(later.pemda_code, '')
+            and later.logged_at > refused_history.refused_at
+            and (
+                -- the same file now holds a version that loads (a new one, or the one it had)
+                (
+                    refused.source_file = later.source_file
+                    and later.status in ('loaded', 'unchanged')
+                )
+                -- or another file of the same years loads
+                or (
+                    later.status = 'loaded'
+                    and refused.evaluation_year_from <= later.evaluation_year_to
+                    and later.evaluation_year_from <= refused.evaluation_year_to
+                )
+            )
+    where refused.status = 'refused' and refused.recency = 1
+    group by refused.source_code, refused.file_version
 ),
 
 partitions_fed as (
@@ -77,13 +114,17 @@ select
     decided.pemda_code,
     decided.evaluation_year_from,
     decided.evaluation_year_to,
-    decided.status,
+    case
+        when corrections.corrected_at is not null then 'corrected' else decided.status
+    end as status,
     decided.n_rows,
     last_refusal.first_error,
+    last_refusal.first_error_indonesian,
     warnings.warnings,
     history.received_at,
     history.loaded_at,
     history.refused_at,
+    corrections.corrected_at,
     history.last_seen_at
 from decided
 inner join history
@@ -96,4 +137,8 @@ left join last_refusal
         and decided.file_version = last_refusal.file_version
         and last_refusal.recency = 1
 left join warnings on decided.source_sha256 = warnings.source_sha256
+left join corrections
+    on
+        decided.source_code = corrections.source_code
+        and decided.file_version = corrections.file_version
 where decided.recency = 1

@@ -12,5 +12,6 @@ select
     status,
     cast(rows as integer) as n_rows,
     first_error,
+    first_error_indonesian,
     cast(logged_at as timestamp) as logged_at
 from {{ source('raw', 'ingest_log') }}

@@ -1,0 +1,155 @@
+"""Correction packs: every file refused in a window goes back to the office that sent it.
+
+`kinerja feedback` writes into `<feedback dir>/<regency>/`: each refused file annotated
+(`reports/annotated.py`), and a letter (HTML and PDF) per sending office and month that lists its
+files, their problems and the deadline for a corrected version. A file that has loaded since its
+refusal needs no pack. Everything in a pack is Bahasa Indonesia.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from pathlib import Path, PurePosixPath
+
+from contracts import reference
+from contracts.messages import in_indonesian
+from contracts.sources import registry
+from ingest import raw_store
+from reports import bahasa
+from reports.annotated import Refusal, annotated_workbook
+from reports.render import environment, print_pdf
+
+# A letter lists this many problems of a file; the annotated workbook has them all.
+PROBLEMS_IN_A_LETTER = 5
+
+
+@dataclass(frozen=True)
+class Pack:
+    """What was written for one regency."""
+
+    regency: str
+    workbooks: list[Path]
+    letters: list[Path]
+
+
+def refusals(working: Path, since: date | None, regency: str | None) -> list[Refusal]:
+    """The files refused since `since` (of `regency` and the regions under it) and not loaded
+    since, each with its issues, from the working warehouse."""
+    if not working.exists():
+        return []
+    start = datetime(since.year, since.month, since.day) if since else None
+    with raw_store.RawStore(working, read_only=True) as store:
+        found = []
+        for row in store.refused_files(start, regency).itertuples(index=False):
+            found.append(
+                Refusal(
+                    source_code=row.index_code,
+                    file=row.file,
+                    pemda_code=row.pemda_code,
+                    refused_at=row.logged_at.to_pydatetime(),
+                    landed=Path(row.landed_path) if row.landed_path else None,
+                    issues=store.file_issues(row.run_id, row.file),
+                )
+            )
+    return found
+
+
+def write_packs(
+    settings, since: date | None, regency: str | None, deadline: date, pdf: bool = True
+) -> list[Pack]:
+    """A pack per regency with refused files: annotated workbooks, then the letters. The packs
+    written before for the same regencies go: a file corrected since must not be sent back."""
+    packs = []
+    found = sorted(refusals(settings.working, since, regency), key=_regency_of)
+    for folder in settings.feedback_dir.glob(regency or "*"):
+        for old in [*folder.glob("*-perbaikan.xlsx"), *folder.glob("surat-*.*")]:
+            old.unlink()
+    for code, files in groupby(found, key=_regency_of):
+        files = list(files)
+        folder = settings.feedback_dir / code
+        folder.mkdir(parents=True, exist_ok=True)
+        workbooks = {}
+        for refusal in files:
+            path = folder / f"{_stem(refusal)}-perbaikan.xlsx"
+            annotated_workbook(refusal).save(path)
+            workbooks[refusal.file] = path
+        letters = []
+        for (sender, month), sent in groupby(
+            sorted(files, key=lambda r: _letter_key(r)), key=_letter_key
+        ):
+            html = folder / f"surat-{_slug(sender)}-{month}.html"
+            html.write_text(
+                _letter(code, sender, month, list(sent), workbooks, deadline), encoding="utf-8"
+            )
+            letters.append(html)
+            if pdf:
+                print_pdf(html, html.with_suffix(".pdf"), settings.chromium)
+                letters.append(html.with_suffix(".pdf"))
+        packs.append(Pack(code, list(workbooks.values()), letters))
+    return packs
+
+
+def _regency_of(refusal: Refusal) -> str:
+    """The regency a pack goes to: the file's region, cut to its regency (a kecamatan's or a
+    province's file goes to the region it names)."""
+    return ".".join((refusal.pemda_code or "tanpa-wilayah").split(".")[:2])
+
+
+def _letter_key(refusal: Refusal) -> tuple[str, str]:
+    return registry()[refusal.source_code].sender, f"{refusal.refused_at:%Y-%m}"
+
+
+def _stem(refusal: Refusal) -> str:
+    """A name for the annotated copy that two files of one regency never share."""
+    parts = PurePosixPath(re.sub(r"^[a-z]+://", "", refusal.file)).with_suffix("").parts
+    return _slug("-".join(p for p in parts if p != refusal.pemda_code))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-").lower()
+
+
+def _letter(
+    regency: str,
+    sender: str,
+    month: str,
+    files: list[Refusal],
+    workbooks: dict[str, Path],
+    deadline: date,
+) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    rows = [
+        {
+            "file": refusal.file,
+            "source": bahasa.nama_sumber(refusal.source_code),
+            "refused_at": refusal.refused_at,
+            "n_problems": len(refusal.errors),
+            "problems": [
+                {
+                    "row": issue.row,
+                    "column": issue.column,
+                    "value": issue.value,
+                    "message": in_indonesian(issue.message),
+                }
+                for issue in refusal.errors[:PROBLEMS_IN_A_LETTER]
+            ],
+            "more": max(len(refusal.errors) - PROBLEMS_IN_A_LETTER, 0),
+            "workbook": workbooks[refusal.file].name,
+        }
+        for refusal in files
+    ]
+    return (
+        environment(regency)
+        .get_template("surat_perbaikan.html.j2")
+        .render(
+            sender=sender,
+            region=reference.region_name(regency) or regency,
+            month_label=bahasa.bulan_tahun(year, number),
+            files=rows,
+            deadline=deadline,
+            written_on=bahasa.now_utc(),
+        )
+    )
