@@ -5,7 +5,8 @@ kinerja validate FILE...   check files against their contracts without loading t
 kinerja query "SQL"        a read-only query on the served warehouse
 kinerja rollback           serve the previous published warehouse again
 kinerja report --regency 32.16 --as-of 2025-12
-                           the monthly review (HTML, PDF, CSV, XLSX) from the served marts
+                           the monthly review (HTML, PDF, CSV, XLSX) from the served marts;
+                           --province 32: the province's regencies side by side
 kinerja feedback --since 2026-11-01
                            send refused files back: annotated workbooks and letters (Indonesian)
 kinerja template --regency 32.16 --source sakip --year 2025
@@ -326,30 +327,36 @@ def rollback(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    from reports.monthly_review import regencies, render_review, rendered_from_the_served_marts
+    """The reviews asked for; with neither --regency nor --province, every regency's and every
+    province's."""
+    from reports import monthly_review, province_review
     from reports.review_data import ReviewMonth
 
     settings = _settings(args)
     month = ReviewMonth.parse(args.as_of) if args.as_of else ReviewMonth.this_month()
-    chosen = args.regency or regencies(settings)
+    regency = (monthly_review.rendered_from_the_served_marts, monthly_review.render_review)
+    province = (province_review.rendered_from_the_served_marts, province_review.render_province)
+    chosen = [(regency, code) for code in args.regency or []]
+    chosen += [(province, code) for code in args.province or []]
+    if not chosen:
+        chosen = [(regency, code) for code in monthly_review.regencies(settings)]
+        chosen += [(province, code) for code in province_review.provinces(settings)]
     failed = False
-    for regency in chosen:
+    for (rendered_already, render), code in chosen:
         current = (
-            None
-            if args.force
-            else rendered_from_the_served_marts(settings, regency, month, pdf=not args.no_pdf)
+            None if args.force else rendered_already(settings, code, month, pdf=not args.no_pdf)
         )
         if current:
-            print(f"{regency} {month}: as rendered from the marts served now: {current.html}")
+            print(f"{code} {month}: as rendered from the marts served now: {current.html}")
             continue
         try:
-            files = render_review(settings, regency, month, pdf=not args.no_pdf)
+            files = render(settings, code, month, pdf=not args.no_pdf)
         except (LookupError, FileNotFoundError, RuntimeError) as error:
-            print(f"{regency} {month}: NOT rendered: {error}")
+            print(f"{code} {month}: NOT rendered: {error}")
             failed = True
             continue
         made = [files.html, files.pdf, files.workbook, files.csv_dir]
-        print(f"{regency} {month}: " + ", ".join(str(path) for path in made if path))
+        print(f"{code} {month}: " + ", ".join(str(path) for path in made if path))
     return 1 if failed else 0
 
 
@@ -424,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
     review = commands.add_parser("report", parents=[engine], help="render the monthly review")
     review.add_argument(
         "--regency", action="append", help="region code, e.g. 32.16 (repeat; default: every one)"
+    )
+    review.add_argument(
+        "--province",
+        action="append",
+        help="province code, e.g. 32: its regencies side by side (repeat; default: every one)",
     )
     review.add_argument("--as-of", help="review month YYYY-MM (default: this month in Jakarta)")
     review.add_argument("--no-pdf", action="store_true", help="skip the PDF (needs Chromium)")

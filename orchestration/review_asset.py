@@ -16,6 +16,7 @@ REVIEW_CRON = "0 6 1 * *"
 class ReviewConfig(dg.Config):
     as_of: str = ""  # YYYY-MM; empty: the month of the schedule's tick (or of today)
     regencies: list[str] = []  # empty: every regency with a published score
+    provinces: list[str] = []  # empty: every province of those regencies
 
 
 @dg.asset(
@@ -23,26 +24,30 @@ class ReviewConfig(dg.Config):
     deps=[dg.AssetKey(["published", "warehouse"])],
     group_name="report",
     kinds={"html", "pdf"},
-    description="The monthly review per regency (HTML, PDF, CSV, XLSX, in Bahasa Indonesia) "
-    "from the served marts, and its snapshot in marts.review_snapshot.",
+    description="The monthly review per regency and the province's view of its regencies "
+    "(HTML, PDF, CSV, XLSX, in Bahasa Indonesia) from the served marts, and the regency "
+    "reviews' snapshot in marts.review_snapshot.",
 )
 def monthly_review(
     context: dg.AssetExecutionContext, config: ReviewConfig, settings: dg.ResourceParam[Settings]
 ) -> dg.MaterializeResult:
     from reports.monthly_review import regencies, render_review
+    from reports.province_review import provinces, render_province
     from reports.review_data import ReviewMonth
 
     month = ReviewMonth.parse(config.as_of) if config.as_of else ReviewMonth.this_month()
     rendered, failed = {}, {}
-    for regency in config.regencies or regencies(settings):
+    chosen = [(render_review, code) for code in config.regencies or regencies(settings)]
+    chosen += [(render_province, code) for code in config.provinces or provinces(settings)]
+    for render, code in chosen:
         try:
-            files = render_review(settings, regency, month)
-        except Exception as error:  # one regency's failure must not cost the others their review
-            context.log.error(f"review of {regency} {month} failed: {error}")
-            failed[regency] = str(error)
+            files = render(settings, code, month)
+        except Exception as error:  # one review's failure must not cost the others theirs
+            context.log.error(f"review of {code} {month} failed: {error}")
+            failed[code] = str(error)
             continue
-        rendered[regency] = str(files.html)
-        context.log.info(f"review of {regency} {month}: {files.html}")
+        rendered[code] = str(files.html)
+        context.log.info(f"review of {code} {month}: {files.html}")
     if failed:
         raise dg.Failure(
             description=f"{len(failed)} review(s) of {month} not rendered: "
@@ -60,7 +65,7 @@ monthly_review_job = dg.define_asset_job(
     REVIEW_JOB,
     selection=[monthly_review],
     executor_def=dg.in_process_executor,
-    description="Render the monthly review of every regency from the served marts.",
+    description="Render the monthly review of every regency and province from the served marts.",
 )
 
 

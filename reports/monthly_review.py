@@ -81,7 +81,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     if files.pdf:
         print_pdf(files.html, files.pdf, settings.chromium)
     save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
-    _replace_folder(staging, out)
+    replace_folder(staging, out)
     return _review_files(out, regency, month, pdf)
 
 
@@ -110,7 +110,7 @@ def rendered_from_the_served_marts(
     return files if current else None
 
 
-def _replace_folder(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path) -> None:
     """Put `new` where `target` is, keeping no trace of the old one or of earlier attempts."""
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(old, ignore_errors=True)

@@ -270,6 +270,7 @@ def test_the_monthly_job_renders_every_regency_and_the_refresh_does_not(settings
         assert (
             settings.reports_dir / regency / "2025-11" / f"tinjauan-{regency}-2025-11.pdf"
         ).exists()
+    assert (settings.reports_dir / "32" / "2025-11" / "tinjauan-provinsi-32-2025-11.pdf").exists()
     tick = dg.build_schedule_context(
         scheduled_execution_time=datetime(2026, 3, 1, 6, tzinfo=ZoneInfo("Asia/Jakarta"))
     )

@@ -1,0 +1,122 @@
+"""The province's view, as its readers get it: rendered by Chromium, checked against the marts."""
+
+import pytest
+from bs4 import BeautifulSoup
+
+from orchestration import cli
+from reports.bahasa import angka
+from reports.render import chromium
+from tests.conftest import BEKASI, KARAWANG, query
+
+MONTH = "2025-12"
+
+
+@pytest.fixture(scope="module")
+def page(published_samples):
+    settings, result = published_samples
+    assert result.success
+    return settings, _render(settings)
+
+
+def _render(settings) -> BeautifulSoup:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KINERJA_WAREHOUSE", str(settings.warehouse))
+        assert cli.main(["report", "--province", "32", "--as-of", MONTH]) == 0
+    html = settings.reports_dir / "32" / MONTH / f"tinjauan-provinsi-32-{MONTH}.html"
+    done = chromium("--dump-dom", html.resolve().as_uri())
+    assert done.returncode == 0, done.stderr
+    return BeautifulSoup(done.stdout, "html.parser")
+
+
+def _latest_own_scores(settings) -> dict[tuple[str, str], tuple]:
+    rows = query(
+        settings,
+        """select pemda_code, index_code, evaluation_year, score, band_code
+           from marts.agency_score_trend
+           where agency_code = pemda_code and evaluation_year <= 2025
+             and (announced_on is null or announced_on <= date '2025-12-31')
+           qualify evaluation_year = max(evaluation_year)
+               over (partition by pemda_code, index_code)""",
+    )
+    return {(pemda, index): (year, score, band) for pemda, index, year, score, band in rows}
+
+
+def test_both_regencies_side_by_side_with_their_latest_own_scores(page):
+    settings, soup = page
+    assert soup.select_one("#province").get_text() == "Provinsi Jawa Barat"
+    rows = soup.select("#heatmap-daerah tbody tr")
+    assert [row["data-regency"] for row in rows] == [KARAWANG, BEKASI]
+    expected = _latest_own_scores(settings)
+    shown = {
+        (row["data-regency"], cell["data-index"]): cell.get_text(" ", strip=True)
+        for row in rows
+        for cell in row.select("td.cell")
+        if cell.get_text(strip=True) != "–"
+    }
+    assert shown == {
+        key: f"{angka(score)} {band} ({year})" for key, (year, score, band) in expected.items()
+    }
+    assert len(shown) >= 8  # five indices with a regency score, two regencies
+
+
+def test_each_index_ranks_the_regencies_by_their_latest_score(page):
+    settings, soup = page
+    expected = _latest_own_scores(settings)
+    for table in soup.select("#posisi table.ranking"):
+        index = table["data-index"]
+        ranked = [(row["data-regency"], int(row.td.get_text())) for row in table.select("tbody tr")]
+        scores = {code: expected[(code, index)][1] for code, _ in ranked}
+        best = max(scores.values())
+        assert [rank for _, rank in ranked] == sorted(rank for _, rank in ranked)
+        assert {code for code, rank in ranked if rank == 1} == {
+            code for code, score in scores.items() if score == best
+        }
+
+
+def test_belum_lapor_lists_what_another_regency_already_has(page):
+    settings, soup = page
+    late = {
+        (row["data-regency"], row["data-index"], int(row.select("td")[2].get_text()))
+        for row in soup.select("#daftar-belum-lapor tbody tr")
+    }
+    results = set(
+        query(
+            settings,
+            "select distinct pemda_code, index_code, evaluation_year from marts.fct_agency_score "
+            "where evaluation_year <= 2025 "
+            "and (announced_on is null or announced_on <= date '2025-12-31')",
+        )
+    )
+    assert late and not late & results  # nothing listed as late has in fact arrived
+    for regency, index, year in late:  # and another regency has it
+        assert any(r != regency and i == index and y == year for r, i, y in results)
+    assert (KARAWANG, "rb", 2025) in late and (BEKASI, "rb", 2025) in results
+    assert soup.select_one("#jumlah-belum-lapor").get_text() == str(len(late))
+
+
+def test_the_share_of_targets_met_matches_the_target_gaps(page):
+    settings, soup = page
+    [(with_target, met)] = query(
+        settings,
+        """with latest as (
+               select target_met from marts.agency_target_gap
+               where agency_code like '32.16.%' and evaluation_year <= 2025
+               qualify evaluation_year = max(evaluation_year) over (partition by index_code))
+           select count(*), count(*) filter (where target_met) from latest""",
+    )
+    assert with_target > 100  # 61 agencies, several indices
+    cell = soup.select_one(f'#heatmap-daerah tr[data-regency="{BEKASI}"] td.on-target')
+    assert (
+        cell.get_text(" ", strip=True)
+        == f"{angka(100 * met / with_target, 0)}% {met} dari {with_target}"
+    )
+
+
+def test_award_candidates_are_the_best_and_most_improved_regency_per_index(page):
+    settings, soup = page
+    expected = _latest_own_scores(settings)
+    for row in soup.select("#penghargaan-daerah tbody tr"):
+        if row.select("td")[1].get_text() == "Nilai tertinggi":
+            index = row["data-index"]
+            best = max(score for (_, i), (_, score, _) in expected.items() if i == index)
+            assert expected[(row["data-regency"], index)][1] == best
