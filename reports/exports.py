@@ -1,8 +1,10 @@
 """The review's tables as CSV files and one XLSX workbook, safe to open in a spreadsheet.
 
 Source text (agency names, file names, error messages) may start with a character a spreadsheet
-reads as a formula: such a text cell is prefixed with `'` so that it stays text. Numbers stay
-numbers, negative changes included.
+reads as a formula. In a CSV such a cell is prefixed with `'` so that it stays text; in the
+workbook it is a text cell with Excel's quote prefix, which keeps it text without showing an
+apostrophe. Numbers stay numbers, negative changes included. The workbook's headers are words
+(`Tahun evaluasi`), its header row is frozen and its columns are as wide as what they hold.
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WIDEST = 60
 
 
 def neutralise(value):
@@ -32,12 +39,41 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def heading(column: str) -> str:
+    """A CSV column name as a person reads it: `tahun_evaluasi` -> `Tahun evaluasi`."""
+    words = str(column).replace("_utc", " (UTC)").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
 def write_exports(tables: dict[str, pd.DataFrame], csv_dir: Path, workbook: Path) -> None:
     """One CSV per table in `csv_dir`, and a sheet per table in `workbook`."""
     csv_dir.mkdir(parents=True, exist_ok=True)
-    safe = {name: safe_frame(frame) for name, frame in tables.items()}
-    for name, frame in safe.items():
-        frame.to_csv(csv_dir / f"{name}.csv", index=False)
-    with pd.ExcelWriter(workbook, engine="openpyxl") as writer:
-        for name, frame in safe.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    for name, frame in tables.items():
+        safe_frame(frame).to_csv(csv_dir / f"{name}.csv", index=False)
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in tables.items():
+        _sheet(book.create_sheet(name[:31]), frame)
+    book.save(workbook)
+
+
+def _sheet(sheet, frame: pd.DataFrame) -> None:
+    widths = []
+    for position, column in enumerate(frame.columns, start=1):
+        cell = sheet.cell(1, position, heading(column))
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        widths.append(len(cell.value))
+    for row_number, values in enumerate(frame.astype(object).itertuples(index=False), start=2):
+        for position, value in enumerate(values, start=1):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                continue
+            if isinstance(value, pd.Timestamp):
+                value = value.to_pydatetime()
+            cell = sheet.cell(row_number, position, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+                cell.quotePrefix = value.startswith(FORMULA_STARTS)
+            widths[position - 1] = max(widths[position - 1], len(str(value)))
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = min(width + 2, WIDEST)
+    sheet.freeze_panes = "A2"

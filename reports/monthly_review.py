@@ -14,7 +14,7 @@ import pandas as pd
 from contracts import reference
 from ingest.options import sources
 from reports import bahasa
-from reports.charts import trend_svg
+from reports.charts import trend_svgs
 from reports.exports import write_exports
 from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
@@ -70,7 +70,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
             band_moves,
             fresh,
             refused,
-            trend_svg(review.trend, review.indices),
+            trend_svgs(review.trend, review.indices),
             rendered_at,
         ),
         encoding="utf-8",

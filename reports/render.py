@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
+from contracts.messages import in_indonesian, said
 from reports import bahasa
 from reports.review_data import ReviewData
 
@@ -61,6 +62,7 @@ def heatmap_rows(review: ReviewData) -> list[dict]:
         cells = {
             score.index_code: {
                 "score": score.score,
+                "shown": score.shown_score,
                 "band": score.band_code,
                 "label": score.band_label,
                 "colour": band_colour(score.band_rank, int(bands[score.index_code])),
@@ -80,7 +82,7 @@ def render_html(
     band_moves: pd.DataFrame,
     freshness: pd.DataFrame,
     refused: pd.DataFrame,
-    chart_svg: str | None,
+    charts: dict[str, str],
     rendered_at,
 ) -> str:
     template = environment(review.regency).get_template("monthly_review.html.j2")
@@ -111,8 +113,56 @@ def render_html(
         band_moves=band_moves.sort_values(["index_code", "agency_name"]).to_dict("records"),
         freshness=_records(freshness),
         refused=refused.to_dict("records"),
-        chart_svg=chart_svg,
+        charts=charts,
+        decree_scales=review.decree_scales,
+        glance=_glance(review, new_results, band_moves, refused),
         rendered_at=rendered_at,
+    )
+
+
+def _glance(
+    review: ReviewData, new_results: pd.DataFrame, band_moves: pd.DataFrame, refused: pd.DataFrame
+) -> dict:
+    """What the meeting asks first: targets met, the best and the lowest five, what changed
+    since the last review, what is outstanding."""
+    met, with_target = review.targets
+    index, best, worst = review.best_and_worst()
+    return {
+        "met": met,
+        "with_target": with_target,
+        "share": 100 * met / with_target if with_target else None,
+        "assistance": review.needs_assistance["agency_code"].nunique(),
+        "index": index,
+        "year": int(best["evaluation_year"].iloc[0]) if len(best) else None,
+        "best": best.to_dict("records"),
+        "worst": worst.to_dict("records"),
+        "new": len(new_results),
+        "up": int(band_moves["improved"].sum()) if len(band_moves) else 0,
+        "down": int((~band_moves["improved"].astype(bool)).sum()) if len(band_moves) else 0,
+        "uncorrected": int((refused["status"] == "refused").sum()) if len(refused) else 0,
+        "incomplete": [
+            in_indonesian(_incompleteness(row)) for row in review.incomplete.itertuples()
+        ],
+    }
+
+
+def _incompleteness(check) -> str:
+    """A regency partition published with a warning (`partition_checks`), in words."""
+    index = bahasa.nama_indeks(check.index_code)
+    if not check.complete:
+        return said(
+            "{index} {year}: {present} of {expected} expected agencies present",
+            index=index,
+            year=check.evaluation_year,
+            present=check.agencies_present,
+            expected=check.expected_agencies,
+        )
+    return said(
+        "{index} {year}: {rows} scores against {before} the year before",
+        index=index,
+        year=check.evaluation_year,
+        rows=check.n_rows,
+        before=check.previous_year_rows,
     )
 
 

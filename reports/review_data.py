@@ -61,6 +61,7 @@ class ReviewData:
     ranking: pd.DataFrame  # agency_ranking at each index's latest year, with target and gap,
     # in index order (index_order) then rank
     sources: pd.DataFrame  # source_status rows of the regency (and its province's files)
+    incomplete: pd.DataFrame  # partition_checks of the regency that warn
     published_at: object  # when the marts read were published
 
     @property
@@ -71,10 +72,32 @@ class ReviewData:
         return headline.astype({"evaluation_year": "Int64"})
 
     @property
+    def decree_scales(self) -> dict[str, float]:
+        """Indices some agencies' decrees publish on a scale of their own: index -> its top."""
+        published = self.shown.dropna(subset=["native_scale"])
+        return published.groupby("index_code")["native_scale"].max().to_dict()
+
+    @property
     def agency_indices(self) -> list[str]:
         """Indices scored per agency (the heatmap's and rankings' columns), in seed order."""
         scored = set(self.ranking["index_code"])
         return [code for code in self.indices["index_code"] if code in scored]
+
+    @property
+    def targets(self) -> tuple[int, int]:
+        """(met, with a target) over the agencies' targets, one per agency and index, at each
+        index's latest year."""
+        with_target = self.ranking[self.ranking["target_band_code"].notna()]
+        return int((~with_target["missed_target"].astype(bool)).sum()), len(with_target)
+
+    def best_and_worst(self, n: int = 5) -> tuple[str | None, pd.DataFrame, pd.DataFrame]:
+        """The first agency index, and its `n` best and `n` lowest ranked agencies."""
+        if not self.agency_indices:
+            return None, self.ranking.head(0), self.ranking.head(0)
+        first = self.agency_indices[0]
+        ranked = self.ranking[self.ranking["index_code"] == first]
+        ranked = ranked.sort_values(["rank_in_regency", "agency_name"])
+        return first, ranked.head(n), ranked.tail(n).iloc[::-1]
 
     @property
     def awards(self) -> pd.DataFrame:
@@ -91,7 +114,7 @@ class ReviewData:
 _SCORES = """
 select
     agency_code, agency_name, agency_type, index_code, evaluation_year, score, band_code,
-    band_rank, band_label, announced_on, previous_score, change
+    band_rank, band_label, native_score, native_scale, announced_on, previous_score, change
 from marts.agency_score_trend
 where pemda_code = ? and evaluation_year <= ? and (announced_on is null or announced_on <= ?)
 """
@@ -126,6 +149,15 @@ where pemda_code = ? or pemda_code = ?
 """
 
 
+_INCOMPLETE = """
+select index_code, evaluation_year, n_rows, previous_year_rows, expected_agencies,
+    agencies_present, complete
+from marts.partition_checks
+where pemda_code = ? and evaluation_year <= ? and warning is not null
+order by index_code, evaluation_year
+"""
+
+
 def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) -> ReviewData:
     """`read(sql, params)` returns a DataFrame from the served marts."""
     scores = read(_SCORES, [regency, month.year, month.last_day])
@@ -140,6 +172,7 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
             "(e.g. 32.16) and that a refresh has published its files"
         )
     scores["announced_on"] = pd.to_datetime(scores["announced_on"])
+    scores["shown_score"] = on_decree_scale(scores)
     is_regency = scores["agency_code"] == regency
     trend = scores[is_regency]
     shown = pd.concat([_latest(trend), _latest_year(scores[~is_regency])], ignore_index=True)
@@ -149,6 +182,12 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
     years = shown[shown["agency_code"] != regency].groupby("index_code")["evaluation_year"].max()
     ranking = read(_RANKING, [regency])
     ranking = ranking[ranking["evaluation_year"] == ranking["index_code"].map(years)]
+    keys = ["agency_code", "index_code", "evaluation_year"]
+    ranking = ranking.merge(shown[[*keys, "shown_score", "native_scale"]], on=keys, how="left")
+    tops = ranking["index_code"].map(indices.set_index("index_code")["scale_max"])
+    ranking["shown_points_short"] = ranking["points_short"] * (
+        ranking["native_scale"] / tops
+    ).fillna(1)
     ranking = ranking.assign(
         index_order=ranking["index_code"].map(indices["index_code"].tolist().index)
     )
@@ -167,8 +206,15 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
             drop=True
         ),
         sources=read(_SOURCES, [regency, regency.split(".")[0]]),
+        incomplete=read(_INCOMPLETE, [regency, month.year]),
         published_at=published["at"].iloc[0],
     )
+
+
+def on_decree_scale(scores: pd.DataFrame) -> pd.Series:
+    """The score as the decree publishes it (IPP on 0-100 where the regent's decree uses that
+    scale: 98,45, not 4,92), else the score on the index's scale."""
+    return scores["native_score"].where(scores["native_scale"].notna(), scores["score"])
 
 
 def _latest(rows: pd.DataFrame) -> pd.DataFrame:

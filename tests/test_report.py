@@ -21,7 +21,7 @@ from orchestration import cli
 from orchestration.definitions import build_definitions
 from orchestration.settings import PROJECT_ROOT, Settings
 from reports.bahasa import angka, bulan_tahun, waktu
-from reports.charts import trend_svg
+from reports.charts import trend_svgs
 from reports.exports import neutralise, safe_frame
 from reports.monthly_review import render_review
 from reports.render import band_colour, chromium
@@ -131,8 +131,13 @@ def _ranking_rows(settings, flag: str) -> set[tuple]:
         query(
             settings,
             f"""
-            select r.agency_code, r.index_code, g.points_short from marts.agency_ranking as r
+            select r.agency_code, r.index_code,
+                -- on the decree's own scale, as the page shows it (IPP: 0-100)
+                g.points_short * coalesce(f.native_scale / i.scale_max, 1)
+            from marts.agency_ranking as r
             left join marts.agency_target_gap as g using (agency_code, index_code, evaluation_year)
+            left join marts.fct_agency_score as f using (agency_code, index_code, evaluation_year)
+            inner join marts.dim_index as i using (index_code)
             where r.pemda_code = ? and r.{flag} and r.evaluation_year = (
                 select max(evaluation_year) from marts.agency_ranking
                 where pemda_code = r.pemda_code and index_code = r.index_code)
@@ -149,13 +154,63 @@ def _listed(soup, section: str) -> set[tuple]:
     }
 
 
+def _agencies_listed(soup, section: str) -> set[tuple]:
+    return {(row["data-agency"], row["data-index"]) for row in soup.select(f"#{section} tbody tr")}
+
+
 def test_award_and_assistance_lists_match_the_marts_with_points_short(settings, december_dom):
     awards = _ranking_rows(settings, "award_candidate")
     assistance = _ranking_rows(settings, "needs_assistance")
     assert len(awards) >= 6 and len(assistance) > 0  # best OPD and best kecamatan per index
-    assert _listed(december_dom, "penghargaan") == {(a, i, angka(p)) for a, i, p in awards}
+    # an award candidate is not short of anything: the list says who, not "kurang 0,00"
+    assert _agencies_listed(december_dom, "penghargaan") == {(a, i) for a, i, _ in awards}
+    assert not december_dom.select("#penghargaan .points-short")
     assert _listed(december_dom, "pendampingan") == {(a, i, angka(p)) for a, i, p in assistance}
     assert any(points != "0,00" for _, _, points in _listed(december_dom, "pendampingan"))
+
+
+def test_the_first_screen_answers_the_meetings_questions(settings, december_dom):
+    latest = """r.pemda_code = ? and r.evaluation_year = (select max(evaluation_year)
+                from marts.agency_ranking where pemda_code = r.pemda_code
+                and index_code = r.index_code)"""
+    [(met, with_target)] = query(
+        settings,
+        "select count(*) filter (where g.target_met), count(*) from marts.agency_ranking as r "
+        "inner join marts.agency_target_gap as g using (agency_code, index_code, evaluation_year) "
+        f"where g.target_band_code is not null and {latest}",
+        [BEKASI],
+    )
+    glance = december_dom.select_one("#target-tercapai").get_text(" ", strip=True)
+    assert glance.startswith(f"{met} dari {with_target} target perangkat daerah tercapai")
+    ranks = query(
+        settings,
+        f"select rank_in_regency, agency_code from marts.agency_ranking as r "
+        f"where index_code = 'sakip' and {latest} order by 1, 2",
+        [BEKASI],
+    )
+    best = [(int(li["value"]), li["data-agency"]) for li in december_dom.select("#lima-terbaik li")]
+    worst = [
+        (int(li["value"]), li["data-agency"]) for li in december_dom.select("#lima-terendah li")
+    ]
+    assert best == ranks[:5] and worst == ranks[::-1][:5]
+    assistance = {row["data-agency"] for row in december_dom.select("#pendampingan tbody tr")}
+    assert december_dom.select_one("#jumlah-pendampingan .big").get_text() == str(len(assistance))
+
+
+def test_ipp_is_shown_on_the_scale_of_the_regents_decree(settings, december_dom):
+    """Kabupaten Bekasi's decree publishes IPP on 0-100: 98,45, not 4,92."""
+    [(agency, native, score)] = query(
+        settings,
+        "select agency_code, native_score, score from marts.fct_agency_score "
+        "where pemda_code = ? and index_code = 'ipp' and native_scale = 100 "
+        "and evaluation_year = (select max(evaluation_year) from marts.fct_agency_score "
+        "where pemda_code = ? and index_code = 'ipp') order by agency_code limit 1",
+        [BEKASI, BEKASI],
+    )
+    headers = [th.get_text() for th in december_dom.select("#heatmap thead th")[1:]]
+    column = next(n for n, text in enumerate(headers) if text.startswith("IPP"))
+    cell = december_dom.select(f'#heatmap tr[data-agency="{agency}"] td.cell')[column]
+    assert cell.get_text(" ", strip=True).startswith(angka(native)) and native > 5 >= score
 
 
 def test_an_agency_name_holding_markup_is_shown_as_text(december_dom):
@@ -200,8 +255,11 @@ def test_exports_keep_source_text_as_text_and_numbers_as_numbers(december):
     assert names["32.16.DISDAG"] == "'" + HOSTILE
     sheet = openpyxl.load_workbook(december.workbook)["peta_panas"]
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
-    assert cells["32.16.DISDAG"].value == "'" + HOSTILE
+    # in the workbook: text, kept text by Excel's quote prefix, no apostrophe to see
+    assert cells["32.16.DISDAG"].value == HOSTILE
     assert cells["32.16.DISDAG"].data_type == "s"  # not a formula
+    assert cells["32.16.DISDAG"].quotePrefix and not cells["32.16.SETDA"].quotePrefix
+    assert [c.value for c in sheet[1]][:2] == ["Kode", "Nama"] and sheet.freeze_panes == "A2"
     ranking = openpyxl.load_workbook(december.workbook)["peringkat"]
     assert all(row[6].data_type == "n" for row in ranking.iter_rows(min_row=2))
     frame = safe_frame(
@@ -307,7 +365,9 @@ def test_a_trend_of_one_year_has_one_year_on_its_axis():
     """Karawang's merit has one evaluation year: its axis says 2024, not fractional years."""
     trend = pd.DataFrame({"index_code": ["merit"], "evaluation_year": [2024], "score": [262.5]})
     scale = pd.DataFrame([{"index_code": "merit", "scale_min": 100, "scale_max": 400}])
-    texts = re.findall(r"<!-- (.*?) -->", trend_svg(trend, scale))  # matplotlib names each text
+    texts = re.findall(
+        r"<!-- (.*?) -->", trend_svgs(trend, scale)["merit"]
+    )  # matplotlib names each text
     assert texts == ["2024", "100", "200", "300", "400", "262,50", "Merit"]
 
 

@@ -27,6 +27,8 @@ select
     facts.band_code,
     facts.band_rank,
     bands.band_label,
+    facts.native_score,
+    facts.native_scale,
     facts.announced_on,
     previous.score as previous_score,
     cast(round(cast(facts.score - previous.score as numeric(18, 6)), 2) as double precision)
