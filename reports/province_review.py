@@ -23,10 +23,8 @@ from reports import bahasa
 from reports.exports import write_exports
 from reports.monthly_review import replace_folder
 from reports.render import band_colour, environment, print_pdf
-from reports.review_data import ReviewMonth
+from reports.review_data import RESULTS, ReviewMonth, late_results
 from serving.engines import engine_for
-
-LATE_YEARS = 3  # "belum lapor" looks at each index's last three evaluation years
 
 _REGENCY_SCORES = """
 select pemda_code, index_code, evaluation_year, score, band_code, band_rank, band_label,
@@ -34,13 +32,6 @@ select pemda_code, index_code, evaluation_year, score, band_code, band_rank, ban
 from marts.agency_score_trend
 where agency_code = pemda_code and pemda_code like ? and evaluation_year <= ?
     and (announced_on is null or announced_on <= ?)
-"""
-
-_RESULTS = """
-select pemda_code, index_code, evaluation_year, count(*) as scores
-from marts.fct_agency_score
-where pemda_code like ? and evaluation_year <= ? and (announced_on is null or announced_on <= ?)
-group by pemda_code, index_code, evaluation_year
 """
 
 _TARGETS = """
@@ -88,7 +79,7 @@ def provinces(settings) -> list[str]:
 
 def load_province(read, province: str, month: ReviewMonth) -> ProvinceData:
     pattern = f"{province}.%"
-    results = read(_RESULTS, [pattern, month.year, month.last_day])
+    results = read(RESULTS, [pattern, month.year, month.last_day])
     if results.empty:
         raise LookupError(f"no published score of a regency of province {province} up to {month}")
     order = list(reference.indices())
@@ -105,7 +96,7 @@ def load_province(read, province: str, month: ReviewMonth) -> ProvinceData:
         regencies=regencies,
         indices=indices.reset_index(),
         standing=standing,
-        late=_late(results, regencies),
+        late=late_results(results, regencies),
         on_target=_on_target(read(_TARGETS, [pattern, month.year]), regencies),
         awards=_awards(standing, order),
         published_at=published["at"].iloc[0],
@@ -121,20 +112,6 @@ def _standing(scores: pd.DataFrame) -> pd.DataFrame:
     )
     latest["regencies_ranked"] = latest.groupby("index_code")["score"].transform("size")
     return latest.sort_values(["index_code", "rank", "pemda_code"]).reset_index(drop=True)
-
-
-def _late(results: pd.DataFrame, regencies: list[str]) -> pd.DataFrame:
-    """A regency, index and year is late when another regency of the province has that index's
-    result for that year (the evaluation took place) and it has none: in each index's last
-    LATE_YEARS years with a result."""
-    late = []
-    for index, rows in results.groupby("index_code"):
-        years = sorted(set(rows["evaluation_year"]))[-LATE_YEARS:]
-        have = set(zip(rows["pemda_code"], rows["evaluation_year"], strict=True))
-        late += [(code, index, year) for year in years for code in regencies
-                 if (code, year) not in have]  # fmt: skip
-    frame = pd.DataFrame(late, columns=["pemda_code", "index_code", "evaluation_year"])
-    return frame.sort_values(["pemda_code", "index_code", "evaluation_year"]).reset_index(drop=True)
 
 
 def _on_target(targets: pd.DataFrame, regencies: list[str]) -> pd.DataFrame:

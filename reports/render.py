@@ -140,6 +140,10 @@ def _glance(
         "up": int(band_moves["improved"].sum()) if len(band_moves) else 0,
         "down": int((~band_moves["improved"].astype(bool)).sum()) if len(band_moves) else 0,
         "uncorrected": int((refused["status"] == "refused").sum()) if len(refused) else 0,
+        "late": [
+            f"{bahasa.nama_indeks(row.index_code)} {row.evaluation_year}"
+            for row in review.late.itertuples()
+        ],
         "incomplete": [
             in_indonesian(_incompleteness(row)) for row in review.incomplete.itertuples()
         ],

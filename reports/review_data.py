@@ -62,6 +62,7 @@ class ReviewData:
     # in index order (index_order) then rank
     sources: pd.DataFrame  # source_status rows of the regency (and its province's files)
     incomplete: pd.DataFrame  # partition_checks of the regency that warn
+    late: pd.DataFrame  # index and year the regency has no result of and others have
     published_at: object  # when the marts read were published
 
     @property
@@ -149,6 +150,15 @@ where pemda_code = ? or pemda_code = ?
 """
 
 
+# What has arrived in a province, per regency, index and year (`late_results`).
+RESULTS = """
+select pemda_code, index_code, evaluation_year, count(*) as scores
+from marts.fct_agency_score
+where pemda_code like ? and evaluation_year <= ? and (announced_on is null or announced_on <= ?)
+group by pemda_code, index_code, evaluation_year
+"""
+LATE_YEARS = 3  # "belum lapor" looks at each index's last three evaluation years
+
 _INCOMPLETE = """
 select index_code, evaluation_year, n_rows, previous_year_rows, expected_agencies,
     agencies_present, complete
@@ -207,8 +217,29 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
         ),
         sources=read(_SOURCES, [regency, regency.split(".")[0]]),
         incomplete=read(_INCOMPLETE, [regency, month.year]),
+        late=_late_of(read, regency, month),
         published_at=published["at"].iloc[0],
     )
+
+
+def late_results(results: pd.DataFrame, regencies: list[str]) -> pd.DataFrame:
+    """A regency, index and year is late ("belum lapor") when another regency of the province
+    has that index's result for that year (the evaluation took place) and it has none: in each
+    index's last LATE_YEARS years with a result. `results`: rows of RESULTS."""
+    late = []
+    for index, rows in results.groupby("index_code"):
+        years = sorted(set(rows["evaluation_year"]))[-LATE_YEARS:]
+        have = set(zip(rows["pemda_code"], rows["evaluation_year"], strict=True))
+        late += [(code, index, year) for year in years for code in regencies
+                 if (code, year) not in have]  # fmt: skip
+    frame = pd.DataFrame(late, columns=["pemda_code", "index_code", "evaluation_year"])
+    return frame.sort_values(["pemda_code", "index_code", "evaluation_year"]).reset_index(drop=True)
+
+
+def _late_of(read, regency: str, month: ReviewMonth) -> pd.DataFrame:
+    results = read(RESULTS, [f"{regency.split('.')[0]}.%", month.year, month.last_day])
+    late = late_results(results, sorted(set(results["pemda_code"]) | {regency}))
+    return late[late["pemda_code"] == regency].reset_index(drop=True)
 
 
 def on_decree_scale(scores: pd.DataFrame) -> pd.Series:

@@ -5,7 +5,9 @@ from bs4 import BeautifulSoup
 
 from orchestration import cli
 from reports.bahasa import angka
+from reports.monthly_review import render_review
 from reports.render import chromium
+from reports.review_data import ReviewMonth
 from tests.conftest import BEKASI, KARAWANG, query
 
 MONTH = "2025-12"
@@ -120,3 +122,16 @@ def test_award_candidates_are_the_best_and_most_improved_regency_per_index(page)
             index = row["data-index"]
             best = max(score for (_, i), (_, score, _) in expected.items() if i == index)
             assert expected[(row["data-regency"], index)][1] == best
+
+
+def test_a_regencys_review_says_what_it_has_not_reported_as_the_province_does(page):
+    settings, soup = page
+    late = [
+        (row.select("td")[1].get_text(), row.select("td")[2].get_text())
+        for row in soup.select(f'#daftar-belum-lapor tr[data-regency="{KARAWANG}"]')
+    ]
+    review = render_review(settings, KARAWANG, ReviewMonth.parse(MONTH), pdf=False)
+    first_screen = BeautifulSoup(review.html.read_text(encoding="utf-8"), "html.parser")
+    assert first_screen.select_one("#belum-lapor").get_text() == ", ".join(
+        f"{index} {year}" for index, year in late
+    )
