@@ -86,7 +86,11 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
 
 
 def _review_files(folder: Path, regency: str, month: ReviewMonth, pdf: bool) -> ReviewFiles:
-    stem = f"tinjauan-{regency}-{month}"
+    return files_in(folder, f"tinjauan-{regency}-{month}", pdf)
+
+
+def files_in(folder: Path, stem: str, pdf: bool) -> ReviewFiles:
+    """A review's files: its page, the page printed, its workbook and its CSV folder."""
     return ReviewFiles(
         folder / f"{stem}.html",
         folder / f"{stem}.pdf" if pdf else None,

@@ -21,9 +21,9 @@ import pandas as pd
 from contracts import reference
 from reports import bahasa
 from reports.exports import write_exports
-from reports.monthly_review import replace_folder
+from reports.monthly_review import ReviewFiles, files_in, replace_folder
 from reports.render import band_colour, environment, print_pdf
-from reports.review_data import RESULTS, ReviewMonth, late_results
+from reports.review_data import INDICES, RESULTS, ReviewMonth, late_results
 from serving.engines import engine_for
 
 _REGENCY_SCORES = """
@@ -39,22 +39,6 @@ select agency_code, index_code, evaluation_year, target_met
 from marts.agency_target_gap
 where agency_code like ? and evaluation_year <= ?
 """
-
-_INDICES = """
-select indices.index_code, indices.index_name, indices.scale_min, indices.scale_max,
-    count(*) as n_bands
-from marts.dim_index as indices
-inner join marts.dim_rating_band as bands on indices.index_code = bands.index_code
-group by indices.index_code, indices.index_name, indices.scale_min, indices.scale_max
-"""
-
-
-@dataclass(frozen=True)
-class ProvinceFiles:
-    html: Path
-    pdf: Path | None
-    workbook: Path
-    csv_dir: Path
 
 
 @dataclass
@@ -83,7 +67,7 @@ def load_province(read, province: str, month: ReviewMonth) -> ProvinceData:
     if results.empty:
         raise LookupError(f"no published score of a regency of province {province} up to {month}")
     order = list(reference.indices())
-    indices = read(_INDICES, [])
+    indices = read(INDICES, [])
     indices = indices.set_index("index_code").loc[
         [c for c in order if c in set(indices.index_code)]
     ]
@@ -148,7 +132,7 @@ def _awards(standing: pd.DataFrame, order: list[str]) -> pd.DataFrame:
 
 def rendered_from_the_served_marts(
     settings, province: str, month: ReviewMonth, pdf: bool = True
-) -> ProvinceFiles | None:
+) -> ReviewFiles | None:
     """The province's page for `month` on disk, when written after the last publish or rollback
     of the marts served now: rendering it again would write the same."""
     files = _files(settings.reports_dir / province / str(month), province, month, pdf)
@@ -176,14 +160,8 @@ def render_province(settings, province: str, month: ReviewMonth, pdf: bool = Tru
     return _files(out, province, month, pdf)
 
 
-def _files(folder: Path, province: str, month: ReviewMonth, pdf: bool) -> ProvinceFiles:
-    stem = f"tinjauan-provinsi-{province}-{month}"
-    return ProvinceFiles(
-        folder / f"{stem}.html",
-        folder / f"{stem}.pdf" if pdf else None,
-        folder / f"{stem}.xlsx",
-        folder / "csv",
-    )
+def _files(folder: Path, province: str, month: ReviewMonth, pdf: bool) -> ReviewFiles:
+    return files_in(folder, f"tinjauan-provinsi-{province}-{month}", pdf)
 
 
 def _name(code: str) -> str:

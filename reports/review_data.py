@@ -134,7 +134,8 @@ left join marts.agency_target_gap as gaps
 where ranking.pemda_code = ?
 """
 
-_INDICES = """
+# The indices, with how many bands each has (a band's colour is its position among them).
+INDICES = """
 select indices.index_code, indices.index_name, indices.scale_min, indices.scale_max,
     count(*) as n_bands
 from marts.dim_index as indices
@@ -186,7 +187,7 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
     is_regency = scores["agency_code"] == regency
     trend = scores[is_regency]
     shown = pd.concat([_latest(trend), _latest_year(scores[~is_regency])], ignore_index=True)
-    indices = read(_INDICES, [])
+    indices = read(INDICES, [])
     indices["order"] = indices["index_code"].map({c: i for i, c in enumerate(index_order)})
     indices = indices.sort_values("order").drop(columns="order").reset_index(drop=True)
     years = shown[shown["agency_code"] != regency].groupby("index_code")["evaluation_year"].max()

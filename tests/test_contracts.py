@@ -136,7 +136,7 @@ def test_unknown_agency_suggests_the_closest_names(tmp_path):
         "Perangkat Daerah",
         "Dinas Pendidkan",
     )
-    assert "Dinas Pendidikan, Dinas Perindustrian, Dinas Perhubungan" in issue.message
+    assert "'Dinas Pendidikan', 'Dinas Perindustrian', 'Dinas Perhubungan'" in issue.message
 
 
 def test_ambiguous_number(tmp_path):
@@ -465,7 +465,7 @@ def test_a_kecamatan_the_region_list_does_not_know_loads_with_a_warning(tmp_path
         (WARNING, "kecamatan_not_in_region_list", 6, "agency_name", "Kecamatan Babelann")
     ]
     assert "not a kecamatan of Kabupaten Bekasi" in issues[0].message
-    assert "closest: Babelan" in issues[0].message
+    assert "closest: 'Babelan'" in issues[0].message
 
 
 def test_a_master_without_the_regency_row_is_refused(tmp_path):
