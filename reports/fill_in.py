@@ -12,6 +12,7 @@ message in Bahasa Indonesia. A template filled in and saved passes `kinerja vali
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -60,7 +61,7 @@ def agencies_in_force(read, regency: str, year: int) -> pd.DataFrame:
                   aliases, valid_from
            from marts.dim_agency
            where pemda_code = ? and valid_from <= ? and valid_to > ?""",
-        [regency, f"{year}-12-31", f"{year}-12-31"],
+        [regency, date(year, 12, 31), date(year, 12, 31)],
     )
     rows = rows.assign(is_regency=rows["agency_type"] == "pemda")
     return rows.sort_values(["is_regency", "agency_code"], ascending=[False, True])

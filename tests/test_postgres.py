@@ -12,13 +12,17 @@ import shutil
 import threading
 
 import duckdb
+import openpyxl
 import psycopg
 import pytest
 
 from orchestration.changes import tonight
 from orchestration.settings import PROJECT_ROOT, Settings
+from reports.fill_in import write_template
 from reports.monthly_review import render_review
+from reports.province_review import render_province
 from reports.review_data import ReviewMonth
+from serving.engines import engine_for
 from tests.conftest import BEKASI, SAMPLES, query, run_refresh
 from tests.postgres_server import PostgresServer
 from tests.test_bi import example_queries
@@ -231,3 +235,13 @@ def test_the_review_from_the_postgres_marts_shows_what_the_duckdb_one_shows(engi
         duck, pg = (files.csv_dir / f"{table}.csv" for files in both)
         assert duck.read_text(encoding="utf-8") == pg.read_text(encoding="utf-8"), table
     assert "Kabupaten Bekasi" in both[1].html.read_text(encoding="utf-8")
+    provinces = [render_province(settings, "32", month, pdf=False) for settings in engines]
+    for table in ("posisi", "belum_lapor", "capaian_target"):
+        duck, pg = (files.csv_dir / f"{table}.csv" for files in provinces)
+        assert duck.read_text(encoding="utf-8") == pg.read_text(encoding="utf-8"), table
+    templates = []
+    for settings in engines:
+        with engine_for(settings).reader() as read:
+            path = write_template(read, "sakip", BEKASI, 2025, settings.templates_dir)
+        templates.append([c.value for row in openpyxl.load_workbook(path).active for c in row])
+    assert templates[0] == templates[1] and len(templates[0]) > 60 * 9
