@@ -338,20 +338,25 @@ class RawStore:
         return [issue_of(*r) for r in rows]
 
     def refused_files(self, since: datetime | None, region: str | None) -> pd.DataFrame:
-        """Each file whose last refusal was logged since `since` (of `region` and the regions
-        under it) and that has not loaded since, with where its copy was landed: what correction
-        packs are made from."""
+        """The file versions `marts.source_status` of this working file holds refused and not
+        corrected (its rule alone), last refused since `since`, of `region` and the regions under
+        it, with the run that refused them and where their copy was landed: what correction
+        packs are made from. A fetch that failed, or a file without a region, is the
+        operator's to put right, not the sender's: left out."""
         return self._con.execute(
-            f"""select index_code, file, sha256, pemda_code, run_id, landed_path, logged_at
-                from {SCHEMA}.ingest_log as log
-                where status = '{REFUSED}' and logged_at >= coalesce(?, timestamp '0001-01-01')
-                  and (? is null or pemda_code = ? or starts_with(pemda_code, ? || '.'))
-                  and not exists (
-                      select 1 from {SCHEMA}.ingest_log as later
-                      where later.file = log.file and later.status = '{LOADED}'
-                        and later.logged_at > log.logged_at)
-                qualify row_number() over (partition by file order by logged_at desc) = 1
-                order by pemda_code, index_code, file""",
+            f"""select log.index_code, log.file, log.pemda_code, log.run_id, log.landed_path,
+                       log.logged_at
+                from marts.source_status as status
+                inner join {SCHEMA}.ingest_log as log
+                    on log.index_code = status.source_code and log.file = status.source_file
+                    and log.sha256 = status.source_sha256 and log.status = '{REFUSED}'
+                    and log.logged_at = status.refused_at
+                where status.status = 'refused' and status.pemda_code is not null
+                  and status.refused_at >= coalesce(?, timestamp '0001-01-01')
+                  and (? is null or status.pemda_code = ?
+                       or starts_with(status.pemda_code, ? || '.'))
+                qualify row_number() over (partition by log.file order by log.logged_at desc) = 1
+                order by log.pemda_code, log.index_code, log.file""",
             [since, region, region, region],
         ).df()
 

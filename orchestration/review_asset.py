@@ -16,7 +16,7 @@ REVIEW_CRON = "0 6 1 * *"
 class ReviewConfig(dg.Config):
     as_of: str = ""  # YYYY-MM; empty: the month of the schedule's tick (or of today)
     regencies: list[str] = []  # empty: every regency with a published score
-    provinces: list[str] = []  # empty: every province of those regencies
+    provinces: list[str] = []  # empty: every province with a published score
 
 
 @dg.asset(

@@ -27,6 +27,11 @@ from ingest import readers
 from reports import bahasa
 
 BAD_CELL = PatternFill("solid", fgColor="FFC7CE")
+TITLE = "Catatan perbaikan berkas"
+# Refused for what it holds, not for what it says: a file over these limits is not opened again.
+TOO_BIG = {"file_too_large", "uncompressed_too_large", "sheet_too_large", "cell_too_large",
+           "json_too_deep"}  # fmt: skip
+FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SUMMARY = "Ringkasan"
 CSV_SHEET = "Isi berkas"
@@ -52,7 +57,9 @@ class Refusal:
 
 def annotated_workbook(refusal: Refusal) -> Workbook:
     """The file as received with its problems marked, behind the `Ringkasan` sheet."""
-    workbook, data_sheet = _as_received(refusal.landed, refusal.source_code)
+    too_big = any(issue.check in TOO_BIG for issue in refusal.issues)
+    landed = None if too_big else refusal.landed
+    workbook, data_sheet = _as_received(landed, refusal.source_code)
     unmarked = []
     for issue in refusal.errors:
         if data_sheet is None or not _mark(workbook, data_sheet, issue):
@@ -69,14 +76,21 @@ def _as_received(landed: Path | None, source_code: str) -> tuple[Workbook, str |
         try:
             if suffix in {".xlsx", ".xlsm"}:
                 workbook = load_workbook(landed)
-                return workbook, workbook.active.title
+                if _ours(workbook):  # a pack sent back as it was: its old summary goes
+                    workbook.remove(workbook[SUMMARY])
+                visible = [s.title for s in workbook.worksheets if s.sheet_state == "visible"]
+                return workbook, (visible or workbook.sheetnames)[0]
             if suffix in {".csv", ".txt"}:
                 return _csv_workbook(landed, set(reference.column_aliases(source_code)))
         except Exception:  # noqa: BLE001 (a file refused as unreadable: the summary says so)
             pass
     workbook = Workbook()
-    workbook.active.title = SUMMARY
+    workbook.remove(workbook.active)  # the summary will be its only sheet
     return workbook, None
+
+
+def _ours(workbook: Workbook) -> bool:
+    return SUMMARY in workbook.sheetnames and workbook[SUMMARY]["A1"].value == TITLE
 
 
 def _csv_workbook(landed: Path, known_headers: set[str]) -> tuple[Workbook, str]:
@@ -86,7 +100,9 @@ def _csv_workbook(landed: Path, known_headers: set[str]) -> tuple[Workbook, str]
     for number, cells in readers.csv_lines(landed, known_headers):
         for column, value in enumerate(cells, start=1):
             if value not in ("", None):
-                sheet.cell(number, column, value)
+                cell = sheet.cell(number, column, value)
+                cell.data_type = "s"  # as received: text, never a formula
+                cell.quotePrefix = str(value).startswith(FORMULA_STARTS)
     return workbook, CSV_SHEET
 
 
@@ -127,18 +143,21 @@ def _header_row(sheet: Worksheet, label: str) -> int:
 
 def _summary(workbook: Workbook, refusal: Refusal, opened: bool, unmarked: bool) -> None:
     """The first sheet: the file, what happened to it, and every problem with what to do."""
-    sheet = workbook[SUMMARY] if SUMMARY in workbook.sheetnames else workbook.create_sheet(SUMMARY)
+    # the sender's own sheet may have that name
+    name = SUMMARY if SUMMARY not in workbook.sheetnames else f"{SUMMARY} kinerja"
+    sheet = workbook[name] if name in workbook.sheetnames else workbook.create_sheet(name)
     workbook.move_sheet(sheet, offset=-workbook.index(sheet))
     workbook.active = 0
     region = reference.region_name(refusal.pemda_code) if refusal.pemda_code else None
     lines = [
-        ("Catatan perbaikan berkas", Font(bold=True, size=14)),
+        (TITLE, Font(bold=True, size=14)),
         (f"Berkas: {refusal.file}", None),
         (f"Sumber: {bahasa.nama_sumber(refusal.source_code)}"
          + (f" - {region} ({refusal.pemda_code})" if region else ""), None),
         (f"Ditolak: {bahasa.waktu(refusal.refused_at, refusal.pemda_code)}", None),
         (
-            "Sel yang bermasalah diwarnai merah dan diberi catatan (komentar) pada lembar data."
+            "Sel yang bermasalah diwarnai merah dan diberi catatan (komentar) pada lembar data. "
+            "Perbaiki sel itu, hapus lembar Ringkasan ini, lalu kirim kembali berkasnya."
             if opened
             else "Berkas ini tidak dapat dibuka sebagai tabel; masalahnya tercantum di bawah.",
             Font(italic=True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import groupby
 from pathlib import Path, PurePosixPath
 
@@ -36,11 +36,14 @@ class Pack:
 
 
 def refusals(working: Path, since: date | None, regency: str | None) -> list[Refusal]:
-    """The files refused since `since` (of `regency` and the regions under it) and not loaded
-    since, each with its issues, from the working warehouse."""
+    """The files refused since the day `since` began in the region's zone (of `regency` and the
+    regions under it) and not corrected since, each with its issues, from the working warehouse."""
     if not working.exists():
         return []
-    start = datetime(since.year, since.month, since.day) if since else None
+    start = None
+    if since:
+        local = datetime(since.year, since.month, since.day, tzinfo=bahasa.zona(regency))
+        start = local.astimezone(UTC).replace(tzinfo=None)
     with raw_store.RawStore(working, read_only=True) as store:
         found = []
         for row in store.refused_files(start, regency).itertuples(index=False):
@@ -64,9 +67,10 @@ def write_packs(
     written before for the same regencies go: a file corrected since must not be sent back."""
     packs = []
     found = sorted(refusals(settings.working, since, regency), key=_regency_of)
-    for folder in settings.feedback_dir.glob(regency or "*"):
-        for old in [*folder.glob("*-perbaikan.xlsx"), *folder.glob("surat-*.*")]:
-            old.unlink()
+    for folder in settings.feedback_dir.glob("*"):
+        if regency is None or folder.name == regency or folder.name.startswith(f"{regency}."):
+            for old in [*folder.glob("*-perbaikan.xlsx"), *folder.glob("surat-*.*")]:
+                old.unlink()
     for code, files in groupby(found, key=_regency_of):
         files = list(files)
         folder = settings.feedback_dir / code
@@ -80,7 +84,7 @@ def write_packs(
         for (sender, month), sent in groupby(
             sorted(files, key=lambda r: _letter_key(r)), key=_letter_key
         ):
-            html = folder / f"surat-{_slug(sender)}-{month}.html"
+            html = folder / f"surat-{_slug(sender).lower()}-{month}.html"
             html.write_text(
                 _letter(code, sender, month, list(sent), workbooks, deadline), encoding="utf-8"
             )
@@ -95,21 +99,24 @@ def write_packs(
 def _regency_of(refusal: Refusal) -> str:
     """The regency a pack goes to: the file's region, cut to its regency (a kecamatan's or a
     province's file goes to the region it names)."""
-    return ".".join((refusal.pemda_code or "tanpa-wilayah").split(".")[:2])
+    return ".".join(str(refusal.pemda_code).split(".")[:2])
 
 
 def _letter_key(refusal: Refusal) -> tuple[str, str]:
-    return registry()[refusal.source_code].sender, f"{refusal.refused_at:%Y-%m}"
+    """The office and the month (in the region's zone) a refusal is written to."""
+    moment = refusal.refused_at.replace(tzinfo=UTC).astimezone(bahasa.zona(refusal.pemda_code))
+    return registry()[refusal.source_code].sender, f"{moment:%Y-%m}"
 
 
 def _stem(refusal: Refusal) -> str:
-    """A name for the annotated copy that two files of one regency never share."""
-    parts = PurePosixPath(re.sub(r"^[a-z]+://", "", refusal.file)).with_suffix("").parts
+    """A name for the annotated copy that two files of one regency never share: the path
+    without the region's folder, extension included (`sakip-sakip_2024.xlsx`)."""
+    parts = PurePosixPath(refusal.file).parts
     return _slug("-".join(p for p in parts if p != refusal.pemda_code))
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-").lower()
+    return re.sub(r"[^0-9A-Za-z._-]+", "-", text).strip("-")
 
 
 def _letter(
@@ -150,6 +157,6 @@ def _letter(
             month_label=bahasa.bulan_tahun(year, number),
             files=rows,
             deadline=deadline,
-            written_on=bahasa.now_utc(),
+            written_on=datetime.now(bahasa.zona(regency)).date(),
         )
     )

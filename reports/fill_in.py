@@ -109,8 +109,8 @@ def _sheets(source_code: str, agencies: pd.DataFrame) -> dict[str, list[dict]]:
         return {"Perangkat Daerah": agencies.to_dict("records")}
     if source_code == "targets":
         rows = []
-        for index in reference.indices():
-            chosen = units if registry()[index].per_agency else regency
+        for index in reference.indices():  # the regency's own target, then its agencies'
+            chosen = pd.concat([regency, units]) if registry()[index].per_agency else regency
             rows += [{"agency_name": name, "index_code": index} for name in chosen["agency_name"]]
         return {"Target": rows}
     chosen = units if source.per_agency else regency
@@ -161,7 +161,7 @@ def _fill(sheet: Worksheet, source_code: str, rows: list[dict], year: int, names
 def _validations(source_code: str, column: Column, rows: list[dict], names: str, year: int):
     """(validation, first row, last row or None for every row) for one column."""
     name, field = column.name, column.field
-    if name == "agency_name":
+    if name == "agency_name" and source_code != "agencies":  # a master names new agencies
         yield _listed(names, said("choose a name from the list of the regency's agencies")), 2, None
     elif name == "evaluation_year":
         yield _between("whole", year, year, said("the evaluation year of this file is {year}",

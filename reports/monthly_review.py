@@ -154,7 +154,7 @@ _COLUMNS = {
     "evaluation_year": "tahun_evaluasi",
     "agency_code": "kode",
     "agency_name": "nama",
-    "score": "nilai",
+    "shown_score": "nilai",  # on the scale of its decree (IPP: 0-100)
     "band_code": "predikat",
     "change": "perubahan",
 }
@@ -187,10 +187,10 @@ def tables(
         "agency_code": "kode",
         "agency_name": "nama",
         "agency_group": "kelompok",
-        "score": "nilai",
+        "shown_score": "nilai",
         "band_code": "predikat",
         "target_band_code": "target",
-        "points_short": "kurang_poin",
+        "shown_points_short": "kurang_poin",
     }
     return {
         "ringkasan": headline.rename(
@@ -205,7 +205,7 @@ def tables(
             }
         ),
         "peta_panas": shown.pivot_table(
-            index=["agency_code", "agency_name"], columns="index_code", values="score"
+            index=["agency_code", "agency_name"], columns="index_code", values="shown_score"
         )
         .reset_index()
         .rename(columns={"agency_code": "kode", "agency_name": "nama"}),
@@ -226,7 +226,7 @@ def tables(
                 "evaluation_year",
                 "agency_code",
                 "agency_name",
-                "score",
+                "shown_score",
                 "band_code",
             ]
         ).rename(columns=ranking_columns),
@@ -237,7 +237,7 @@ def tables(
                 "agency_name",
                 "previous_band",
                 "band_code",
-                "score",
+                "shown_score",
                 "change",
             ]
         ).rename(columns={**_COLUMNS, "previous_band": "predikat_sebelumnya"}),

@@ -37,7 +37,7 @@ where agency_code = pemda_code and pemda_code like ? and evaluation_year <= ?
 _TARGETS = """
 select agency_code, index_code, evaluation_year, target_met
 from marts.agency_target_gap
-where agency_code like ? and evaluation_year <= ?
+where agency_code like ? and evaluation_year <= ? and target_met is not null
 """
 
 
@@ -94,14 +94,13 @@ def _standing(scores: pd.DataFrame) -> pd.DataFrame:
     latest["rank"] = (
         latest.groupby("index_code")["score"].rank(method="min", ascending=False).astype(int)
     )
-    latest["regencies_ranked"] = latest.groupby("index_code")["score"].transform("size")
     return latest.sort_values(["index_code", "rank", "pemda_code"]).reset_index(drop=True)
 
 
 def _on_target(targets: pd.DataFrame, regencies: list[str]) -> pd.DataFrame:
-    """Per regency, at each index's latest year with targets: the agencies' targets (one per
-    agency and index, the regency itself left out), and how many are met (at or above the
-    target band)."""
+    """Per regency, at each index's latest year with scored targets: the agencies' targets (one
+    per agency and index with a score, the regency itself left out), and how many are met (at
+    or above the target band) - as the regency's own review counts them."""
     targets = targets.assign(pemda_code=targets["agency_code"].str.split(".").str[:2].str.join("."))
     targets = targets[targets["agency_code"] != targets["pemda_code"]]
     newest = targets.groupby(["pemda_code", "index_code"])["evaluation_year"].transform("max")
@@ -186,7 +185,6 @@ def _html(data: ProvinceData) -> str:
             "code": code,
             "name": _name(code),
             "cells": {i: cells.get((code, i)) for i in data.indices["index_code"]},
-            "late": int((data.late["pemda_code"] == code).sum()),
             "with_target": int(share.loc[code, "with_target"]),
             "met": int(share.loc[code, "met"]),
             "share": share.loc[code, "share"],

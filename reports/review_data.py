@@ -98,7 +98,8 @@ class ReviewData:
         first = self.agency_indices[0]
         ranked = self.ranking[self.ranking["index_code"] == first]
         ranked = ranked.sort_values(["rank_in_regency", "agency_name"])
-        return first, ranked.head(n), ranked.tail(n).iloc[::-1]
+        lowest = ranked.iloc[n:].tail(n)  # never an agency of the best n again
+        return first, ranked.head(n), lowest.iloc[::-1]
 
     @property
     def awards(self) -> pd.DataFrame:

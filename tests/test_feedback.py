@@ -7,7 +7,8 @@ workbook and sees the refusal end.
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -63,7 +64,9 @@ def _comments(sheet) -> dict[str, str]:
 
 def test_the_refused_workbook_comes_back_with_each_bad_cell_marked_in_indonesian(packs):
     assert list(packs) == [BEKASI]  # Karawang sent nothing wrong
-    path = next(p for p in packs[BEKASI].workbooks if p.name == "sakip-sakip_2024-perbaikan.xlsx")
+    path = next(
+        p for p in packs[BEKASI].workbooks if p.name == "sakip-sakip_2024.xlsx-perbaikan.xlsx"
+    )
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Ringkasan", "Hasil Evaluasi"]
     sheet = workbook["Hasil Evaluasi"]
@@ -89,7 +92,7 @@ def test_the_refused_workbook_comes_back_with_each_bad_cell_marked_in_indonesian
 
 
 def test_a_refused_csv_comes_back_as_the_same_annotated_workbook(packs):
-    path = next(p for p in packs[BEKASI].workbooks if p.name == "rb-rb_2025-perbaikan.xlsx")
+    path = next(p for p in packs[BEKASI].workbooks if p.name == "rb-rb_2025.csv-perbaikan.xlsx")
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Ringkasan", "Isi berkas"]
     sheet = workbook["Isi berkas"]
@@ -101,7 +104,7 @@ def test_a_refused_csv_comes_back_as_the_same_annotated_workbook(packs):
 
 def test_one_letter_per_sending_office_lists_its_files_and_the_deadline(settings, packs):
     letters = {p.name: p for p in packs[BEKASI].letters}
-    month = date.today().strftime("%Y-%m")
+    month = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")  # refused tonight, WIB
     assert set(letters) == {
         f"surat-inspektorat-{month}.html", f"surat-inspektorat-{month}.pdf",
         f"surat-bagian-organisasi-{month}.html", f"surat-bagian-organisasi-{month}.pdf",
@@ -118,7 +121,9 @@ def test_one_letter_per_sending_office_lists_its_files_and_the_deadline(settings
     assert "17 Desember 2026" in text and "sesuaikan predikat" in text
 
 
-def test_the_review_lists_the_refusal_until_a_corrected_file_loads(settings, packs, monkeypatch):
+def test_a_refusal_lasts_until_a_corrected_file_loads_and_its_pack_goes(
+    settings, packs, monkeypatch
+):
     def status():
         return dict(query(settings, "select source_file, status from marts.source_status "
                                     "where refused_at is not null"))  # fmt: skip
@@ -130,5 +135,12 @@ def test_the_review_lists_the_refusal_until_a_corrected_file_loads(settings, pac
     monkeypatch.setenv("KINERJA_WAREHOUSE", str(settings.warehouse))
     assert cli.main(["feedback", "--regency", BEKASI, "--no-pdf"]) == 0
     left = sorted(p.name for p in (settings.feedback_dir / BEKASI).iterdir())
-    month = date.today().strftime("%Y-%m")
-    assert left == ["rb-rb_2025-perbaikan.xlsx", f"surat-bagian-organisasi-{month}.html"]
+    month = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")  # refused tonight, WIB
+    assert left == ["rb-rb_2025.csv-perbaikan.xlsx", f"surat-bagian-organisasi-{month}.html"]
+    # The Bagian Organisasi sends its fix under another name and leaves the bad file where it
+    # was: refused again every night, but corrected by the file of the same year that loaded.
+    shutil.copy(SAMPLES / RB, settings.sources_dir / RB.replace(".csv", "_perbaikan.csv"))
+    assert run_refresh(settings).success
+    assert status() == {SAKIP: "corrected", RB: "corrected"}
+    assert cli.main(["feedback", "--regency", BEKASI, "--no-pdf"]) == 0
+    assert list((settings.feedback_dir / BEKASI).iterdir()) == []

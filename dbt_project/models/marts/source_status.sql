@@ -4,7 +4,7 @@
 
     A refused version is `corrected` once, after its refusal, the same file (source, region and
     name) holds a version that loads - a new one, or the one it held before - or another file of
-    the same source, region and evaluation years loads. -#}
+    the same source, region and evaluation years (the same first and last year) loads. -#}
 with
 
 logged as (
@@ -27,6 +27,7 @@ history as (
         file_version,
         min(logged_at) as received_at,
         min(case when status = 'loaded' then logged_at end) as loaded_at,
+        min(case when status = 'refused' then logged_at end) as first_refused_at,
         max(case when status = 'refused' then logged_at end) as refused_at,
         max(logged_at) as last_seen_at
     from logged
@@ -60,18 +61,24 @@ corrections as (
         on
             refused.source_code = later.source_code
             and coalesce(refused.pemda_code, '') = coalesce(later.pemda_code, '')
-            and later.logged_at > refused_history.refused_at
             and (
-                -- the same file now holds a version that loads (a new one, or the one it had)
+                -- the same file holds a version that loads since its last refusal (a new one,
+                -- or the one it had before)
                 (
                     refused.source_file = later.source_file
                     and later.status in ('loaded', 'unchanged')
+                    and later.logged_at > refused_history.refused_at
                 )
-                -- or another file of the same years loads
+                -- or another file of the same evaluation years (a renamed copy: not a file of
+                -- other years that covers them, such as the regency's own 2021-2025 results)
+                -- has loaded since it was first refused (the refused file may stay in its
+                -- folder, refused again every night)
                 or (
-                    later.status = 'loaded'
-                    and refused.evaluation_year_from <= later.evaluation_year_to
-                    and later.evaluation_year_from <= refused.evaluation_year_to
+                    refused.source_file <> later.source_file
+                    and later.status = 'loaded'
+                    and later.logged_at >= refused_history.first_refused_at
+                    and refused.evaluation_year_from = later.evaluation_year_from
+                    and refused.evaluation_year_to = later.evaluation_year_to
                 )
             )
     where refused.status = 'refused' and refused.recency = 1
