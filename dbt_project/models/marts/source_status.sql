@@ -71,12 +71,13 @@ corrections as (
                 )
                 -- or another file of the same evaluation years (a renamed copy: not a file of
                 -- other years that covers them, such as the regency's own 2021-2025 results)
-                -- has loaded since it was first refused (the refused file may stay in its
-                -- folder, refused again every night)
+                -- has loaded after it was first refused, on a later run (the refused file may
+                -- stay in its folder, refused again every night; a good file beside it from the
+                -- start corrects nothing)
                 or (
                     refused.source_file <> later.source_file
                     and later.status = 'loaded'
-                    and later.logged_at >= refused_history.first_refused_at
+                    and later.logged_at > refused_history.first_refused_at
                     and refused.evaluation_year_from = later.evaluation_year_from
                     and refused.evaluation_year_to = later.evaluation_year_to
                 )
