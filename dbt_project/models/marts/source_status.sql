@@ -67,7 +67,7 @@ corrections as (
                 (
                     refused.source_file = later.source_file
                     and later.status in ('loaded', 'unchanged')
-                    and later.logged_at > refused_history.refused_at
+                    and refused_history.refused_at < later.logged_at
                 )
                 -- or another file of the same evaluation years (a renamed copy: not a file of
                 -- other years that covers them, such as the regency's own 2021-2025 results)
@@ -77,7 +77,7 @@ corrections as (
                 or (
                     refused.source_file <> later.source_file
                     and later.status = 'loaded'
-                    and later.logged_at > refused_history.first_refused_at
+                    and refused_history.first_refused_at < later.logged_at
                     and refused.evaluation_year_from = later.evaluation_year_from
                     and refused.evaluation_year_to = later.evaluation_year_to
                 )
