@@ -97,9 +97,16 @@ def nothing_to_build(settings: Settings, run_id: str) -> bool:
 def raw_where_dbt_reads(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
     if nothing_to_build(settings, context.run_id):
         return dg.MaterializeResult(metadata={"loaded": False, "why": "nothing new to build"})
+    from ingest.raw_store import RawStore
     from serving.engines import engine_for
 
-    engine_for(settings).load_raw(settings.files.build_for(context.run_id))
+    build = settings.files.build_for(context.run_id)
+    # The raw schema as this version writes it (the columns the models read), also when no
+    # ingest step ran tonight on a working file an earlier version made: opening it to write
+    # applies the migrations.
+    with RawStore(build):
+        pass
+    engine_for(settings).load_raw(build)
     return dg.MaterializeResult(metadata={"loaded": True, "target": settings.target})
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pandas as pd
 import pytest
 
@@ -453,3 +454,19 @@ def test_past_300_files_the_summary_is_per_source_with_every_refused_file(capsys
         "refused    sakip: sakip/32.249/sakip_2025.xlsx",
         "refused    rb: rb/32.99/rb_2025.csv",
     ]
+
+
+def test_a_warehouse_an_earlier_version_made_refreshes_after_the_upgrade(settings, monkeypatch):
+    """The first night after an upgrade brings no new file, only a changed dbt project: no
+    ingest step runs, yet the models read raw columns the earlier version did not write. The
+    build gains them before dbt reads it, and the refresh reports its issues as usual."""
+    assert run_refresh(settings).success
+    with duckdb.connect(str(settings.working)) as con:  # the raw schema before issue 18
+        con.execute("alter table raw.ingest_log drop column first_error_indonesian")
+        con.execute("alter table raw.contract_issues drop column message_template")
+        con.execute("alter table raw.contract_issues drop column message_params")
+    settings.files.models.unlink()  # built by another dbt project than this one
+    monkeypatch.setenv("KINERJA_SOURCES_DIR", str(settings.sources_dir))
+    monkeypatch.setenv("KINERJA_WAREHOUSE", str(settings.warehouse))
+    assert cli.main(["refresh"]) == cli.PUBLISHED
+    assert query(settings, "select count(*) from marts.source_status")[0][0] > 0
