@@ -5,7 +5,7 @@ Every message a contract, a reader or a fetch gives is a template with named par
 msgid: Babel's extractor finds it in the code (`make messages`), and the Indonesian catalog
 `contracts/locale/id/LC_MESSAGES/kinerja.po` translates it. The English text is what operators
 read (logs, `kinerja validate`); `in_indonesian` is what the owner of the file reads (correction
-packs, the review). Numbers are written per locale by Babel: 65.41 in English, 65,41 in Indonesian.
+packs, the review). Numbers: 65.41 in English, 65,41 in Indonesian (Babel, for the `id` locale).
 """
 
 from __future__ import annotations
@@ -46,13 +46,15 @@ def _formatted(params: dict[str, object], locale: str) -> dict[str, str]:
 
 
 def _written(value: object, locale: str) -> str:
-    from babel.numbers import format_decimal
-
     if isinstance(value, Said):
         return value if locale == "en" else in_indonesian(value)
     if isinstance(value, list | tuple):
         return ", ".join(_written(v, locale) for v in value)
+    if isinstance(value, float) and locale == "en":
+        return f"{value:g}"  # every refused row says one: kept off Babel (the operator's text)
     if isinstance(value, float):
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=locale, group_separator=False)
     return "" if value is None else str(value)
 

@@ -327,9 +327,7 @@ class RawStore:
         return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
 
     def run_issues(self, run_id: str, index_code: str | None = None) -> list[Issue]:
-        query = f"""select "check", message, file, sheet, "row", "column", value, severity,
-                           message_template, message_params
-                    from {SCHEMA}.contract_issues where run_id = ?"""
+        query = f"select {_ISSUE_COLUMNS} from {SCHEMA}.contract_issues where run_id = ?"
         params: list[object] = [run_id]
         if index_code:
             query += " and index_code = ?"
@@ -363,13 +361,19 @@ class RawStore:
     def file_issues(self, run_id: str, file: str) -> list[Issue]:
         """The issues one run found in one file."""
         rows = self._con.execute(
-            f"""select "check", message, file, sheet, "row", "column", value, severity,
-                       message_template, message_params
-                from {SCHEMA}.contract_issues where run_id = ? and file = ?
+            f"""select {_ISSUE_COLUMNS} from {SCHEMA}.contract_issues
+                where run_id = ? and file = ?
                 order by sheet nulls first, "row" nulls first""",
             [run_id, file],
         ).fetchall()
         return [issue_of(*r) for r in rows]
+
+
+# What an Issue is read back from (`issue_of`).
+_ISSUE_COLUMNS = (
+    '"check", message, file, sheet, "row", "column", value, severity, message_template, '
+    "message_params"
+)
 
 
 def issue_of(check, message, file, sheet, row, column, value, severity, template, params) -> Issue:

@@ -110,11 +110,11 @@ def _mark(workbook: Workbook, default_sheet: str, issue: Issue) -> bool:
     """Fill the issue's cell and comment on it; False when the file has no such cell (a missing
     column, a problem of the whole file)."""
     sheet = workbook[issue.sheet] if issue.sheet in workbook.sheetnames else workbook[default_sheet]
-    column = _column_of(sheet, issue.column) if issue.column else None
-    if issue.row is None and column is None:
+    header = _header_cell(sheet, issue.column) if issue.column else None
+    if issue.row is None and header is None:
         return False
-    row = issue.row if issue.row is not None else _header_row(sheet, issue.column)
-    cell = sheet.cell(row, column or 1)
+    row = issue.row if issue.row is not None else header.row
+    cell = sheet.cell(row, header.column if header else 1)
     cell.fill = BAD_CELL
     text = in_indonesian(issue.message)
     if cell.comment is not None:  # two problems in one cell: both are said
@@ -123,22 +123,14 @@ def _mark(workbook: Workbook, default_sheet: str, issue: Issue) -> bool:
     return True
 
 
-def _column_of(sheet: Worksheet, label: str) -> int | None:
-    """The column whose header (in the first rows) is `label`, as the file writes it."""
+def _header_cell(sheet: Worksheet, label: str):
+    """The header cell (in the first rows) that reads `label`, as the file writes it."""
     wanted = fold(label)
     for row in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):
         for cell in row:
             if isinstance(cell.value, str) and fold(cell.value) == wanted:
-                return cell.column
+                return cell
     return None
-
-
-def _header_row(sheet: Worksheet, label: str) -> int:
-    wanted = fold(label)
-    for row in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):
-        if any(isinstance(c.value, str) and fold(c.value) == wanted for c in row):
-            return row[0].row
-    return 1
 
 
 def _summary(workbook: Workbook, refusal: Refusal, opened: bool, unmarked: bool) -> None:
