@@ -35,7 +35,7 @@ def spoil(path: Path, out: Path) -> Path:
     for row in rows[1:]:
         index_code, band, score = row[1], row[3], parse_number(row[4])
         if not band and score is not None:
-            right = band_of(index_code, score).code
+            right = band_of(index_code, score, int(row[2])).code
             row[3] = next(b.code for b in reversed(reference.bands(index_code)) if b.code != right)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:

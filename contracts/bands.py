@@ -1,11 +1,12 @@
-"""Rating bands: the band a score falls in, and which stated predicates a score allows."""
+"""Rating bands: the band a score falls in, and which stated predicates a score allows, by the band
+table holding for the score's evaluation year (contracts/reference.py)."""
 
 from __future__ import annotations
 
 import re
 from functools import cache
 
-from contracts.reference import Band, bands
+from contracts.reference import Band, all_bands, bands
 
 _PUNCT = re.compile(r"[()\[\]:,–—]+")
 
@@ -15,28 +16,29 @@ def _predicate_key(text: object) -> str:
     return " ".join(_PUNCT.sub(" ", str(text).lower()).split())
 
 
-def band_of(index_code: str, score: float) -> Band | None:
-    for band in bands(index_code):
+def band_of(index_code: str, score: float, year: int) -> Band | None:
+    for band in bands(index_code, year):
         if band.contains(score):
             return band
     return None
 
 
-def boundary_bands(index_code: str, score: float) -> set[str]:
+def boundary_bands(index_code: str, score: float, year: int) -> set[str]:
     """Bands that share a bound equal to `score`: on a boundary the published predicate wins."""
-    return {b.code for b in bands(index_code) if score in (b.lower, b.upper)}
+    return {b.code for b in bands(index_code, year) if score in (b.lower, b.upper)}
 
 
-def allowed_predicates(index_code: str, score: float) -> set[str]:
-    derived = band_of(index_code, score)
+def allowed_predicates(index_code: str, score: float, year: int) -> set[str]:
+    derived = band_of(index_code, score, year)
     allowed = {derived.code} if derived else set()
-    return allowed | boundary_bands(index_code, score)
+    return allowed | boundary_bands(index_code, score, year)
 
 
 @cache
 def _predicate_forms(index_code: str) -> dict[str, str]:
     forms: dict[str, str] = {}
-    for b in bands(index_code):
+    # The latest period first: where periods label a band differently, its label is the one kept.
+    for b in sorted(all_bands(index_code), key=lambda b: b.period.recency, reverse=True):
         for written in (
             b.code,
             b.label,

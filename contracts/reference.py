@@ -1,7 +1,10 @@
 """Reference data shared with dbt: the seed CSVs under `dbt_project/seeds` are the one source of truth.
 
 Only what regulations fix lives there: indices, band tables, component weights, header aliases and
-the region list. A correction is one line in one file, and the Python contracts and the dbt models
+the region list. Band tables and component weights belong to periods: each row names its
+regulation (`rule_version`), `rule_periods.csv` the evaluation years each regulation holds for
+(`valid_from_year` to `valid_to_year`, either open), and a score is banded by the rules of its
+evaluation year. A correction is one line in one file, and the Python contracts and the dbt models
 can never disagree. What each regency maintains (its agency master, its targets) arrives as source
 files instead (`contracts/agencies.py`).
 """
@@ -28,6 +31,28 @@ class Index:
 
 
 @dataclass(frozen=True)
+class Period:
+    """The regulation a band table or component table belongs to, and the evaluation years it
+    holds for (None: open)."""
+
+    rule_version: str
+    valid_from_year: int | None
+    valid_to_year: int | None
+
+    def holds_in(self, year: int) -> bool:
+        after_start = self.valid_from_year is None or year >= self.valid_from_year
+        before_end = self.valid_to_year is None or year <= self.valid_to_year
+        return after_start and before_end
+
+    @property
+    def recency(self) -> tuple[float, float]:
+        # The period still in force (open end) is the latest.
+        end = float("inf") if self.valid_to_year is None else self.valid_to_year
+        start = float("-inf") if self.valid_from_year is None else self.valid_from_year
+        return end, start
+
+
+@dataclass(frozen=True)
 class Band:
     index_code: str
     code: str
@@ -37,6 +62,7 @@ class Band:
     upper: float
     lower_inclusive: bool
     upper_inclusive: bool
+    period: Period
 
     def contains(self, score: float) -> bool:
         above = score > self.lower or (self.lower_inclusive and score == self.lower)
@@ -51,6 +77,7 @@ class Component:
     name: str
     weight: float | None
     max_score: float | None
+    period: Period
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,34 @@ def _optional_float(text: str) -> float | None:
     return float(text) if text.strip() else None
 
 
+def _period(row: dict[str, str]) -> Period:
+    """The period of a band or component row, by its index and regulation."""
+    return _periods()[row["index_code"], row["rule_version"]]
+
+
+@cache
+def _periods() -> dict[tuple[str, str], Period]:
+    def year(text: str) -> int | None:
+        return int(text) if text.strip() else None
+
+    return {
+        (r["index_code"], r["rule_version"]): Period(
+            r["rule_version"], year(r["valid_from_year"]), year(r["valid_to_year"])
+        )
+        for r in _rows("rule_periods.csv")
+    }
+
+
+def _of_year(rows: tuple, year: int | None) -> tuple:
+    """The rows of the period holding for `year`; without a year, of the latest period."""
+    if year is None:
+        if not rows:
+            return rows
+        latest = max((r.period for r in rows), key=lambda p: p.recency)
+        return tuple(r for r in rows if r.period == latest)
+    return tuple(r for r in rows if r.period.holds_in(year))
+
+
 @cache
 def indices() -> dict[str, Index]:
     return {
@@ -86,9 +141,21 @@ def indices() -> dict[str, Index]:
     }
 
 
+def bands(index_code: str, year: int | None = None) -> tuple[Band, ...]:
+    """The rating bands of one index, best first, by the rules holding for evaluation `year`
+    (none when no period holds for it); without a year, the latest period's."""
+    return _of_year(all_bands(index_code), year)
+
+
 @cache
-def bands(index_code: str) -> tuple[Band, ...]:
-    """The rating bands of one index, best first."""
+def band_codes(index_code: str) -> tuple[str, ...]:
+    """Every band code of one index in any period, best first (a predicate may be any)."""
+    ordered = sorted(all_bands(index_code), key=lambda b: (b.rank, b.code))
+    return tuple(dict.fromkeys(b.code for b in ordered))
+
+
+@cache
+def all_bands(index_code: str) -> tuple[Band, ...]:
     found = [
         Band(
             r["index_code"],
@@ -99,6 +166,7 @@ def bands(index_code: str) -> tuple[Band, ...]:
             float(r["upper_bound"]),
             r["lower_inclusive"] == "true",
             r["upper_inclusive"] == "true",
+            _period(r),
         )
         for r in _rows("rating_bands.csv")
         if r["index_code"] == index_code
@@ -106,8 +174,14 @@ def bands(index_code: str) -> tuple[Band, ...]:
     return tuple(sorted(found, key=lambda b: b.rank))
 
 
+def components(index_code: str, year: int | None = None) -> tuple[Component, ...]:
+    """The components of one index by the rules holding for evaluation `year`; without a year,
+    the latest period's."""
+    return _of_year(_all_components(index_code), year)
+
+
 @cache
-def components(index_code: str) -> tuple[Component, ...]:
+def _all_components(index_code: str) -> tuple[Component, ...]:
     return tuple(
         Component(
             r["index_code"],
@@ -115,6 +189,7 @@ def components(index_code: str) -> tuple[Component, ...]:
             r["component_name"],
             _optional_float(r["weight"]),
             _optional_float(r["max_score"]),
+            _period(r),
         )
         for r in _rows("components.csv")
         if r["index_code"] == index_code

@@ -195,11 +195,11 @@ def _range(source_code: str, name: str, field: Field) -> tuple[float, float | No
 def _bands_by_row(source_code: str, rows: list[dict]):
     """A file of one index: its predicates; targets: each index's bands on its own rows."""
     if source_code != "targets":
-        codes = [b.code for b in reference.bands(source_code)]
+        codes = list(reference.band_codes(source_code))
         yield _choice(codes, _not_a_band(source_code, codes)), 2, None
         return
     for index, first, final in _blocks(rows):
-        codes = [b.code for b in reference.bands(index)]
+        codes = list(reference.band_codes(index))
         yield _choice(codes, _not_a_band(index, codes)), first, final
 
 

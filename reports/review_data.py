@@ -138,7 +138,7 @@ where ranking.pemda_code = ?
 # The indices, with how many bands each has (a band's colour is its position among them).
 INDICES = """
 select indices.index_code, indices.index_name, indices.scale_min, indices.scale_max,
-    count(*) as n_bands
+    count(distinct bands.band_code) as n_bands
 from marts.dim_index as indices
 inner join marts.dim_rating_band as bands on indices.index_code = bands.index_code
 group by indices.index_code, indices.index_name, indices.scale_min, indices.scale_max
@@ -210,7 +210,8 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
         month=month,
         indices=indices,
         bands=read(
-            "select index_code, band_code, band_label, band_rank from marts.dim_rating_band", []
+            "select distinct index_code, band_code, band_label, band_rank from marts.dim_rating_band",
+            [],
         ),
         shown=shown,
         trend=trend.sort_values(["index_code", "evaluation_year"]).reset_index(drop=True),

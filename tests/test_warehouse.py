@@ -360,7 +360,7 @@ def test_the_dbt_unit_tests_pass(built, tmp_path):
         text=True,
     )
     assert run.returncode == 0, run.stdout[-3000:]
-    assert "PASS=9 " in run.stdout and "ERROR=0" in run.stdout
+    assert "PASS=10 " in run.stdout and "ERROR=0" in run.stdout
 
 
 @pytest.mark.parametrize(

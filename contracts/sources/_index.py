@@ -1,7 +1,8 @@
 """What every index shares: the columns of a score file and the rules every score row meets.
 
-A score is on its index's scale (indices.csv), a stated predicate is one of its bands
-(rating_bands.csv) and agrees with the score (a score exactly on a boundary accepts either
+A score is on its index's scale (indices.csv), its evaluation year has a band table
+(rating_bands.csv: rules belong to periods), a stated predicate is one of its bands and agrees
+with the score by the table of its year (a score exactly on a boundary accepts either
 neighbouring band, with a warning), the row names an agency of its regency's master, the region
 is the file's own (or lies under a province's file), and a file holds one row per agency and year.
 """
@@ -85,8 +86,39 @@ def one_row_per(name: str, key: list[str], message: Said) -> Rule:
     return Rule(name, "agency_name", test, lambda f: message)
 
 
+def rules_for_year(index_code: str) -> Rule:
+    """A score can be banded only by a band table holding for its evaluation year; a year before
+    the first cited table is refused rather than banded by a later regulation's cut points."""
+
+    def test(frame):
+        years = each_year(frame)
+        banded = {y: bool(reference.bands(index_code, y)) for y in set(years) if y is not None}
+        return _series(frame, [y is None or banded[y] for y in years])
+
+    def message(f: Failure) -> str:
+        periods = sorted({b.period for b in reference.all_bands(index_code)}, key=str)
+        return said(
+            "no {index} band table holds for evaluation year {year}; kinerja holds {periods}",
+            index=index_code,
+            year=f.value,
+            periods=[_period_text(p) for p in periods],
+        )
+
+    return Rule("rules_for_year", "evaluation_year", test, message)
+
+
+def each_year(frame) -> list[int | None]:
+    return [None if y is None else int(y) for (y,) in each_row(frame, "evaluation_year")]
+
+
+def _period_text(period: reference.Period) -> str:
+    start = period.valid_from_year or "…"
+    end = period.valid_to_year or "…"
+    return f"{period.rule_version} ({start}–{end})"
+
+
 def known_predicate(index_code: str) -> Rule:
-    codes = [b.code for b in reference.bands(index_code)]
+    codes = list(reference.band_codes(index_code))
     return Rule(
         "known_predicate",
         "predicate",
@@ -101,15 +133,19 @@ def known_predicate(index_code: str) -> Rule:
 
 def predicate_matches_score(index_code: str) -> Rule:
     def test(frame):
-        pairs = list(each_row(frame, "predicate", "score"))
+        rows = list(each_row(frame, "predicate", "score", "evaluation_year"))
         consistent = {
-            (p, s): p is None or s is None or p in allowed_predicates(index_code, s)
-            for p, s in set(pairs)
+            (p, s, y): p is None
+            or s is None
+            or y is None
+            or not reference.bands(index_code, y)  # rules_for_year says so
+            or p in allowed_predicates(index_code, s, y)
+            for p, s, y in set(rows)
         }
-        return _series(frame, [consistent[pair] for pair in pairs])
+        return _series(frame, [consistent[row] for row in rows])
 
     def message(f: Failure) -> str:
-        band = band_of(index_code, f.row["score"])
+        band = band_of(index_code, f.row["score"], int(f.row["evaluation_year"]))
         return said(
             "score {score} is band {band}, the file states {stated}",
             score=float(f.row["score"]),
@@ -126,17 +162,18 @@ def boundary_warnings(index_code: str):
     def warnings(frame, files) -> list[tuple[int, Issue]]:
         if "predicate" not in frame:
             return []
-        bounds = {bound for b in reference.bands(index_code) for bound in (b.lower, b.upper)}
+        bounds = {bound for b in reference.all_bands(index_code) for bound in (b.lower, b.upper)}
         found = []
-        on_a_bound = frame[frame["score"].isin(bounds)]
-        for n, sheet, row_number, score, stated in zip(
+        on_a_bound = frame[frame["score"].isin(bounds) & frame["evaluation_year"].notna()]
+        for n, sheet, row_number, score, stated, year in zip(
             on_a_bound["file_id"], on_a_bound["source_sheet"], on_a_bound["source_row"],
-            on_a_bound["score"], on_a_bound["predicate"], strict=True,
+            on_a_bound["score"], on_a_bound["predicate"], on_a_bound["evaluation_year"],
+            strict=True,
         ):  # fmt: skip
-            derived = band_of(index_code, score)
+            derived = band_of(index_code, score, int(year))
             if not isinstance(stated, str) or not derived or stated == derived.code:
                 continue
-            if stated not in boundary_bands(index_code, score):
+            if stated not in boundary_bands(index_code, score, int(year)):
                 continue
             issue = Issue(
                 "predicate_on_boundary",
@@ -206,6 +243,7 @@ def index_source(
                 "one_row_per_agency_year", ["agency_code", "evaluation_year"],
                 said("more than one row for this agency and evaluation year"),
             ),
+            rules_for_year(code),
             known_predicate(code),
             predicate_matches_score(code),
             *rules,

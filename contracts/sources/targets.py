@@ -21,24 +21,32 @@ def conform(columns: dict[str, list], options, parsed) -> None:
     nothing = [None] * len(columns["index_code"])
     scores = columns.get("target_score", nothing)
     bands = columns.get("target_band_code", nothing)
+    years = columns.get("evaluation_year", nothing)
     columns["target_band_code"] = [
-        band_as_written(band, code) or _band_of_score(score, code)
-        for band, code, score in zip(bands, columns["index_code"], scores, strict=True)
+        band_as_written(band, code) or _band_of_score(score, code, year)
+        for band, code, score, year in zip(bands, columns["index_code"], scores, years, strict=True)
     ]
 
 
-def _band_of_score(score: float | None, index_code: str) -> str | None:
+def _band_of_score(score: float | None, index_code: str, year: object) -> str | None:
+    """The band of a target score by the rules of its year (none when the year is not a year:
+    the contract says so)."""
     if score is None or index_code not in reference.indices():
         return None
-    band = band_of(index_code, score)
+    try:
+        band = band_of(index_code, score, int(str(year)))
+    except ValueError:
+        return None
     return band.code if band else None
 
 
 def _each(frame, test) -> object:
-    """`test(index_code, band, score)` of each row, made once per distinct row."""
+    """`test(index_code, band, score, year)` of each row, made once per distinct row."""
     import pandas as pd
 
-    rows = list(each_row(frame, "index_code", "target_band_code", "target_score"))
+    rows = list(
+        each_row(frame, "index_code", "target_band_code", "target_score", "evaluation_year")
+    )
     results = {row: test(*row) for row in set(rows)}
     return pd.Series([results[row] for row in rows], index=frame.index)
 
@@ -47,8 +55,8 @@ def band_of_index() -> Rule:
     def test(frame):
         return _each(
             frame,
-            lambda code, band, _: (
-                code not in reference.indices() or band in {b.code for b in reference.bands(code)}
+            lambda code, band, _, __: (
+                code not in reference.indices() or band in reference.band_codes(code)
             ),
         )
 
@@ -56,7 +64,7 @@ def band_of_index() -> Rule:
         return said(
             "not a band of {index}; expected one of {bands} or their labels",
             index=f.row["index_code"],
-            bands=[b.code for b in reference.bands(f.row["index_code"])],
+            bands=list(reference.band_codes(f.row["index_code"])),
         )
 
     return Rule("target_band_of_index", "target_band_code", test, message)
@@ -68,15 +76,16 @@ def score_in_band() -> Rule:
 
         return _each(
             frame,
-            lambda code, band, score: (
+            lambda code, band, score, year: (
                 pd.isna(score)
                 or code not in reference.indices()
-                or band in allowed_predicates(code, score)
+                or year is None
+                or band in allowed_predicates(code, score, int(year))
             ),
         )
 
     def message(f: Failure) -> str:
-        band = band_of(f.row["index_code"], f.row["target_score"])
+        band = band_of(f.row["index_code"], f.row["target_score"], int(f.row["evaluation_year"]))
         return said(
             "target score {score} is band {band}, not the target band {target}",
             score=float(f.row["target_score"]),

@@ -1,4 +1,5 @@
-{#- The band of each score, by the band table of docs/indices.md. A score exactly on a bound keeps
+{#- The band of each score, by the band table of docs/indices.md that holds for its evaluation
+    year (its rule_version, the regulation, is kept with it). A score exactly on a bound keeps
     the predicate the source published when that predicate is one of the two bands meeting
     there (the regulations' boundary wording is not certain); otherwise the table decides. -#}
 with
@@ -8,7 +9,15 @@ scores as (
 ),
 
 bands as (
-    select * from {{ ref('rating_bands') }}
+    select
+        rating_bands.*,
+        periods.valid_from_year,
+        periods.valid_to_year
+    from {{ ref('rating_bands') }} as rating_bands
+    inner join {{ ref('rule_periods') }} as periods
+        on
+            rating_bands.index_code = periods.index_code
+            and rating_bands.rule_version = periods.rule_version
 ),
 
 indices as (
@@ -18,11 +27,13 @@ indices as (
 derived as (
     select
         scores.*,
-        bands.band_code as derived_band_code
+        bands.band_code as derived_band_code,
+        bands.rule_version
     from scores
     left join bands
         on
             scores.index_code = bands.index_code
+            and {{ rules_hold_in('scores.evaluation_year', 'bands') }}
             and {{ score_in_band('scores.score', 'bands') }}
 ),
 
@@ -36,6 +47,7 @@ published_on_bound as (
     inner join bands
         on
             derived.index_code = bands.index_code
+            and derived.rule_version = bands.rule_version
             and derived.stated_predicate = bands.band_code
             and derived.score in (bands.lower_bound, bands.upper_bound)
 )
@@ -51,6 +63,7 @@ select
     derived.derived_band_code,
     coalesce(published_on_bound.band_code, derived.derived_band_code) as band_code,
     final_band.band_rank,
+    derived.rule_version,
     derived.native_score,
     derived.native_scale,
     derived.announced_on,
@@ -67,5 +80,6 @@ left join published_on_bound
 left join bands as final_band
     on
         derived.index_code = final_band.index_code
+        and derived.rule_version = final_band.rule_version
         and coalesce(published_on_bound.band_code, derived.derived_band_code)
         = final_band.band_code

@@ -19,9 +19,10 @@ gaps as (
 lowest_bands as (
     select
         index_code,
+        rule_version,
         max(band_rank) - 1 as first_low_rank
     from {{ ref('dim_rating_band') }}
-    group by index_code
+    group by index_code, rule_version
 ),
 
 scored as (
@@ -38,7 +39,8 @@ scored as (
         facts.evaluation_year,
         facts.score,
         facts.band_code,
-        facts.band_rank
+        facts.band_rank,
+        facts.rule_version
     from facts
     inner join agencies on facts.agency_key = agencies.agency_key
     where agencies.agency_type <> 'pemda'
@@ -82,7 +84,10 @@ select
     coalesce(gaps.target_met = false, false)
     or ranked.band_rank >= lowest_bands.first_low_rank as needs_assistance
 from ranked
-inner join lowest_bands on ranked.index_code = lowest_bands.index_code
+inner join lowest_bands
+    on
+        ranked.index_code = lowest_bands.index_code
+        and ranked.rule_version = lowest_bands.rule_version
 left join gaps
     on
         ranked.agency_code = gaps.agency_code

@@ -36,7 +36,10 @@ select
 from facts
 inner join agencies on facts.agency_key = agencies.agency_key
 inner join bands
-    on facts.index_code = bands.index_code and facts.band_code = bands.band_code
+    on
+        facts.index_code = bands.index_code
+        and facts.rule_version = bands.rule_version
+        and facts.band_code = bands.band_code
 left join facts as previous
     on
         facts.agency_code = previous.agency_code

@@ -68,3 +68,4 @@ left join bands as target_band
     on
         compared.index_code = target_band.index_code
         and compared.target_band_code = target_band.band_code
+        and {{ rules_hold_in('compared.evaluation_year', 'target_band') }}

@@ -31,3 +31,4 @@ left join dimension
     on
         components.index_code = dimension.index_code
         and components.component_code = dimension.component_code
+        and {{ rules_hold_in('components.evaluation_year', 'dimension') }}

@@ -24,6 +24,7 @@ select
     scores.score_pct,
     scores.band_code,
     scores.band_rank,
+    scores.rule_version,
     scores.stated_predicate,
     scores.native_score,
     scores.native_scale,
