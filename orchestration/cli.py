@@ -2,7 +2,10 @@
 
 kinerja refresh            run the refresh job (the same one the schedule runs)
 kinerja validate FILE...   check files against their contracts without loading them
-kinerja query "SQL"        a read-only query on the served warehouse
+kinerja query "SQL"        a read-only query on the served warehouse;
+                           --as-of 2026-12-03.1: on that release's marts as published
+kinerja release            the open bulk release of the served release (Parquet, CSV, data
+                           dictionary, datapackage.json, notes, checksums)
 kinerja rollback           serve the previous published warehouse again
 kinerja report --regency 32.16 --as-of 2025-12
                            the monthly review (HTML, PDF, CSV, XLSX) from the served marts;
@@ -307,10 +310,41 @@ def validate(args: argparse.Namespace) -> int:
 
 def query(args: argparse.Namespace) -> int:
     from serving.engines import engine_for
+    from serving.releases import Releases, as_of
 
-    with engine_for(_settings(args)).reader() as read:
-        frame = read(args.sql)
+    settings = _settings(args)
+    if args.as_of:
+        with as_of(Releases(settings.releases_dir), args.as_of) as con:
+            frame = con.execute(args.sql).df()
+    else:
+        with engine_for(settings).reader() as read:
+            frame = read(args.sql)
     print(frame.to_string(index=False, max_rows=args.max_rows))
+    return 0
+
+
+def release(args: argparse.Namespace) -> int:
+    from orchestration.settings import PROJECT_ROOT
+    from serving.bulk_release import write_release
+    from serving.engines import engine_for
+    from serving.releases import Releases
+
+    settings = _settings(args)
+    release_id = args.release
+    if release_id is None:
+        with engine_for(settings).reader() as read:
+            served = read(
+                "select release_id from marts.publish_log order by published_at desc limit 1"
+            )
+        release_id = served["release_id"].iloc[0] if len(served) else None
+        if not isinstance(release_id, str):
+            raise LookupError("the served marts carry no release id yet: run `kinerja refresh`")
+    models = settings.files.models
+    manifest = models if models.exists() else PROJECT_ROOT / "dbt_project/target/manifest.json"
+    out = Path(args.out) if args.out else None
+    folder = write_release(Releases(settings.releases_dir), release_id, manifest, out)
+    print(f"Release {release_id}: {folder}")
+    print("  datapackage.json, data-dictionary.csv, RELEASE_NOTES.md, SHA256SUMS, csv/, marts/")
     return 0
 
 
@@ -424,7 +458,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     read.add_argument("sql")
     read.add_argument("--max-rows", type=int, default=200)
+    read.add_argument(
+        "--as-of", metavar="RELEASE", help="a release id (2026-12-03.1): its marts as published"
+    )
     read.set_defaults(run=query)
+    bulk = commands.add_parser(
+        "release", parents=[engine], help="write the open bulk release of the served release"
+    )
+    bulk.add_argument("--release", help="another kept release id (default: the served one)")
+    bulk.add_argument("--out", help="write into OUT/<id> (default: warehouse/releases/<id>)")
+    bulk.set_defaults(run=release)
     commands.add_parser(
         "rollback", parents=[engine], help="serve the previous generation again"
     ).set_defaults(run=rollback)

@@ -103,6 +103,12 @@ class Settings:
         return self.warehouse.parent / "templates"
 
     @property
+    def releases_dir(self) -> Path:
+        """Every release: `<id>/marts/` its marts as Parquet (kept at publish), and the bulk release
+        `kinerja release` writes beside them."""
+        return self.warehouse.parent / "releases"
+
+    @property
     def working(self) -> Path:
         """The pipeline's private working file (raw, staging, seeds, snapshots and marts); the
         served file at `warehouse` holds the marts alone."""

@@ -1,4 +1,5 @@
-"""`marts.publish_log`: one row per publish or rollback, for BI users to see what they read."""
+"""`marts.publish_log`: one row per publish or rollback, for BI users to see what they read: each
+publish is a release (serving/releases.py), and a rollback row names the release served again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from serving.releases import SCORE_REVISION_DDL, Releases, next_release_id, revisions
+
 _DDL = """
 create table if not exists marts.publish_log (
     published_at timestamp,
@@ -15,10 +18,17 @@ create table if not exists marts.publish_log (
     source_files integer,
     source_sha256 varchar,
     mart_rows varchar,
-    event varchar
+    event varchar,
+    release_id varchar
 );
+alter table marts.publish_log add column if not exists release_id varchar;
 """
 PUBLISH, ROLLBACK = "publish", "rollback"
+# The releases published so far, oldest first (a log an earlier version wrote has none).
+RELEASES_SQL = (
+    "select release_id from {schema}.publish_log "
+    "where event = 'publish' and release_id is not null order by published_at"
+)
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -31,21 +41,41 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
 
 
-def publish_entry(run_id: str, hashes: list[str], rows: dict[str, int]) -> dict[str, object]:
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def publish_entry(
+    run_id: str, hashes: list[str], rows: dict[str, int], release_id: str | None, at: datetime
+) -> dict[str, object]:
+    """A row of the log, its keys in the table's column order."""
     return {
-        "published_at": datetime.now(UTC).replace(tzinfo=None),
+        "published_at": at,
         "run_id": run_id,
         "source_files": len(hashes),
         "source_sha256": json.dumps(hashes),
         "mart_rows": json.dumps(rows),
         "event": PUBLISH,
+        "release_id": release_id,
     }
 
 
-def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
-    """Add this publish to the build's log: source files (by sha256) and the marts' row counts."""
+def record_publish(warehouse: Path, run_id: str, releases: Releases) -> dict[str, object]:
+    """Make this publish a release in the build: the revisions since the last release into
+    `marts.score_revision`, and a row in the log with the source files (by sha256) and the marts'
+    row counts."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(_DDL)
+        earlier = [r for (r,) in con.execute(RELEASES_SQL.format(schema="marts")).fetchall()]
+        at = now_utc()
+        release_id = next_release_id(at, earlier)
+        previous = earlier[-1] if earlier else None
+        con.execute(SCORE_REVISION_DDL.format(schema="marts"))
+        found = revisions(
+            "marts.fct_agency_score", releases.fact_file(previous), previous, release_id, at, con
+        )
+        if found is not None:
+            found.insert_into("marts.score_revision")
         marts = [
             t
             for (t,) in con.execute(
@@ -54,7 +84,7 @@ def record_publish(warehouse: Path, run_id: str) -> dict[str, object]:
             ).fetchall()
         ]
         rows = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in marts}
-        entry = publish_entry(run_id, loaded_hashes(con), rows)
+        entry = publish_entry(run_id, loaded_hashes(con), rows, release_id, at)
         _insert(con, entry)
     return entry
 
@@ -64,19 +94,20 @@ def record_rollback(served_copy: Path) -> None:
     with duckdb.connect(str(served_copy)) as con:
         con.execute(_DDL)
         last = con.execute(
-            "select run_id, source_files, source_sha256, mart_rows from marts.publish_log "
+            f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
             "order by published_at desc limit 1"
         ).fetchone()
-        run_id, files, hashes, rows = last or (None, None, None, None)
-        entry = {
-            "published_at": datetime.now(UTC).replace(tzinfo=None),
-            "run_id": run_id,
-            "source_files": files,
-            "source_sha256": hashes,
-            "mart_rows": rows,
-            "event": ROLLBACK,
-        }
+        entry = rollback_entry(last)
         _insert(con, entry)
+
+
+# What a rollback row repeats of the last row of the generation it serves again.
+CARRIED_BY_ROLLBACK = ("run_id", "source_files", "source_sha256", "mart_rows", "release_id")
+
+
+def rollback_entry(last: tuple | None) -> dict[str, object]:
+    entry = publish_entry(None, [], {}, None, now_utc()) | {"event": ROLLBACK}
+    return entry | dict(zip(CARRIED_BY_ROLLBACK, last or [None] * 5, strict=True))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, entry: dict[str, object]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from serving.publish_log import ROLLBACK, record_publish, record_rollback
+from serving.releases import Releases, keep_duckdb
 
 
 class DuckDBEngine:
@@ -23,6 +24,7 @@ class DuckDBEngine:
     def __init__(self, settings):
         self.files = settings.files
         self.served = str(settings.warehouse)
+        self.releases = Releases(settings.releases_dir)
 
     def dbt_vars(self, build: Path) -> dict[str, str]:
         return {"warehouse_path": str(build)}
@@ -36,7 +38,8 @@ class DuckDBEngine:
         return run_gate(docs_dir, duckdb_batches(build))
 
     def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
-        entry = record_publish(self.files.build, run_id)
+        entry = record_publish(self.files.build, run_id, self.releases)
+        keep_duckdb(self.files.build, self.releases.marts(entry["release_id"]))
         self.files.publish(run_id, manifest)
         return entry
 

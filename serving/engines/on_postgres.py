@@ -25,7 +25,24 @@ import psycopg
 from psycopg import sql
 
 from serving import crash_points
-from serving.publish_log import ROLLBACK, loaded_hashes, publish_entry
+from serving.publish_log import (
+    CARRIED_BY_ROLLBACK,
+    RELEASES_SQL,
+    ROLLBACK,
+    loaded_hashes,
+    now_utc,
+    publish_entry,
+    rollback_entry,
+)
+from serving.releases import (
+    FACT_COLUMNS,
+    REVISION_COLUMNS,
+    SCORE_REVISION_DDL,
+    Releases,
+    keep_csv_tables,
+    next_release_id,
+    revisions,
+)
 
 RAW, BUILD, PUBLIC, PREVIOUS = "raw", "marts_build", "marts", "marts_previous"
 READER_ROLE = "kinerja_reader"
@@ -42,8 +59,20 @@ _TYPES = {
 }
 _PUBLISH_LOG = (
     "create table {}.publish_log (published_at timestamp, run_id text, source_files integer, "
-    "source_sha256 text, mart_rows text, event text)"
+    "source_sha256 text, mart_rows text, event text, release_id text)"
 )
+# information_schema's data_type -> the DuckDB type a kept release's Parquet gets
+_DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "double precision": "DOUBLE",
+    "numeric": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+}
 
 
 def connect(server) -> psycopg.Connection:
@@ -133,6 +162,7 @@ class PostgresEngine:
             )
         self.server = settings.postgres
         self.files = settings.files
+        self.releases = Releases(settings.releases_dir)
 
     def dbt_vars(self, build: Path) -> dict[str, str]:
         """dbt's `postgres` profile takes the server from these; the password, a secret kept
@@ -171,15 +201,20 @@ class PostgresEngine:
             hashes = loaded_hashes(con)
         with connect(self.server) as pg:
             pg.execute(sql.SQL(_PUBLISH_LOG).format(sql.Identifier(BUILD)))
-            if _table_exists(pg, PUBLIC, "publish_log"):
-                pg.execute(
-                    sql.SQL("insert into {}.publish_log select * from {}.publish_log").format(
-                        sql.Identifier(BUILD), sql.Identifier(PUBLIC)
-                    )
-                )
+            pg.execute(
+                sql.SQL(SCORE_REVISION_DDL.format(schema="{}")).format(sql.Identifier(BUILD))
+            )
+            for table in ("publish_log", "score_revision"):
+                _carry(pg, table)
+            earlier = [r for (r,) in pg.execute(RELEASES_SQL.format(schema=BUILD)).fetchall()]
+            at = now_utc()
+            release_id = next_release_id(at, earlier)
+            self._revise(pg, earlier[-1] if earlier else None, release_id, at)
             rows = {t: n for t, n in _table_sizes(pg, BUILD).items() if t != "publish_log"}
-            entry = publish_entry(run_id, hashes, rows)
+            entry = publish_entry(run_id, hashes, rows, release_id, at)
             _log(pg, BUILD, entry)
+        with connect(self.server) as pg:
+            self._keep(pg, release_id)
         with connect(self.server) as pg:
             self._ensure_reader_role(pg)
             _drop(pg, PREVIOUS)
@@ -195,6 +230,36 @@ class PostgresEngine:
             crash_points.reached("pg_publish")
         self.files.keep_build(run_id, manifest)
         return entry
+
+    def _revise(self, pg: psycopg.Connection, previous: str | None, release: str, at) -> None:
+        """Append to `marts_build.score_revision` what changed since the `previous` release."""
+        facts = self.releases.fact_file(previous)
+        if facts is None:
+            return
+        with tempfile.TemporaryDirectory(prefix="kinerja-facts-") as scratch:
+            csv_file = Path(scratch) / "facts.csv"
+            _copy_out(pg, BUILD, "fct_agency_score", FACT_COLUMNS, csv_file)
+            with duckdb.connect() as con:
+                types = _duckdb_types(pg, BUILD)["fct_agency_score"]
+                dtype = {name: types[name] for name in FACT_COLUMNS}
+                new = con.read_csv(str(csv_file), header=True, dtype=dtype)
+                found = revisions(new, facts, previous, release, at, con).fetchall()
+        copy = sql.SQL("copy {}.score_revision ({}) from stdin").format(
+            sql.Identifier(BUILD), sql.SQL(", ").join(map(sql.Identifier, REVISION_COLUMNS))
+        )
+        with pg.cursor().copy(copy) as stream:
+            for row in found:
+                stream.write_row(row)
+
+    def _keep(self, pg: psycopg.Connection, release_id: str) -> None:
+        """The built marts as Parquet in the release's folder, before they are served."""
+        with tempfile.TemporaryDirectory(prefix="kinerja-keep-") as scratch:
+            tables = {}
+            for table, types in _duckdb_types(pg, BUILD).items():
+                csv_file = Path(scratch) / f"{table}.csv"
+                _copy_out(pg, BUILD, table, list(types), csv_file)
+                tables[table] = (csv_file, types)
+            keep_csv_tables(tables, self.releases.marts(release_id))
 
     def abandon(self) -> None:
         self.files.abandon()
@@ -240,14 +305,12 @@ class PostgresEngine:
             _rename(pg, PUBLIC, swap)
             _rename(pg, PREVIOUS, PUBLIC)
             _rename(pg, swap, PREVIOUS)
+            pg.execute("alter table marts.publish_log add column if not exists release_id text")
             last = pg.execute(
-                "select run_id, source_files, source_sha256, mart_rows from marts.publish_log "
+                f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
                 "order by published_at desc limit 1"
             ).fetchone()
-            entry = publish_entry(None, [], {}) | dict(
-                zip(("run_id", "source_files", "source_sha256", "mart_rows"), last, strict=True)
-            )
-            _log(pg, PUBLIC, entry | {"event": ROLLBACK})
+            _log(pg, PUBLIC, rollback_entry(last))
             pg.execute(
                 sql.SQL("revoke all on schema {} from {}").format(
                     sql.Identifier(PREVIOUS), sql.Identifier(READER_ROLE)
@@ -291,11 +354,64 @@ def grant_reader(pg: psycopg.Connection) -> None:
 
 def _log(pg: psycopg.Connection, schema: str, entry: dict[str, object]) -> None:
     pg.execute(
-        sql.SQL("insert into {}.publish_log values (%s, %s, %s, %s, %s, %s)").format(
-            sql.Identifier(schema)
+        sql.SQL("insert into {}.publish_log ({}) values ({})").format(
+            sql.Identifier(schema),
+            sql.SQL(", ").join(map(sql.Identifier, entry)),
+            sql.SQL(", ").join(sql.Placeholder() * len(entry)),
         ),
         list(entry.values()),
     )
+
+
+def _carry(pg: psycopg.Connection, table: str) -> None:
+    """The served rows of a table the pipeline appends to (the log, the revisions) into the
+    build, by column name: a table an earlier version served may lack a newer column."""
+    if not _table_exists(pg, PUBLIC, table):
+        return
+    served = {name for name, _ in _columns(pg, PUBLIC).get(table, [])}
+    names = [name for name, _ in _columns(pg, BUILD)[table] if name in served]
+    listed = sql.SQL(", ").join(map(sql.Identifier, names))
+    pg.execute(
+        sql.SQL("insert into {}.{} ({}) select {} from {}.{}").format(
+            sql.Identifier(BUILD), sql.Identifier(table), listed, listed,
+            sql.Identifier(PUBLIC), sql.Identifier(table),
+        )
+    )  # fmt: skip
+
+
+def _columns(pg: psycopg.Connection, schema: str) -> dict[str, list[tuple[str, str]]]:
+    """Each table of `schema`: its (column, data_type) in order."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for table, name, kind in pg.execute(
+        "select c.table_name, c.column_name, c.data_type from information_schema.columns as c "
+        "join information_schema.tables as t "
+        "on c.table_schema = t.table_schema and c.table_name = t.table_name "
+        "where c.table_schema = %s and t.table_type = 'BASE TABLE' "
+        "order by c.table_name, c.ordinal_position",
+        [schema],
+    ).fetchall():
+        found.setdefault(table, []).append((name, kind))
+    return found
+
+
+def _duckdb_types(pg: psycopg.Connection, schema: str) -> dict[str, dict[str, str]]:
+    """Each table of `schema`: column -> the DuckDB type of its values, in order."""
+    return {
+        table: {name: _DUCKDB_TYPES.get(kind, "VARCHAR") for name, kind in columns}
+        for table, columns in _columns(pg, schema).items()
+    }
+
+
+def _copy_out(pg: psycopg.Connection, schema: str, table: str, columns, target: Path) -> None:
+    """`columns` of a table as a CSV file with a header."""
+    copy = sql.SQL("copy (select {} from {}.{}) to stdout (format csv, header true)").format(
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.Identifier(schema),
+        sql.Identifier(table),
+    )
+    with pg.cursor().copy(copy) as stream, target.open("wb") as f:
+        for block in stream:
+            f.write(block)
 
 
 def _table_sizes(pg: psycopg.Connection, schema: str) -> dict[str, int]:
