@@ -64,7 +64,7 @@ def test_two_refreshes_with_one_corrected_file_give_two_releases_and_a_revision(
     assert output.split("\n")[1].split() == ["66.5", "B"]
     code, output = run("query", "--as-of", "2020-01-01.1", "select 1", settings=settings)
     assert code == 2
-    assert f"no release '2020-01-01.1' is kept" in output and f"{today}.2" in output
+    assert "no release '2020-01-01.1' is kept" in output and f"{today}.2" in output
 
 
 def test_each_release_is_a_valid_data_package_with_notes_and_checksums(two_releases):
