@@ -53,7 +53,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
         )
     )
     since = None if previous.empty else previous["rendered_at"].max()
-    new_results, band_moves = changes(review, previous)
+    new_results, band_moves, revised = changes(review, previous)
     fresh, refused = freshness(review, since)
     rendered_at = bahasa.now_utc()
     out = settings.reports_dir / regency / str(month)
@@ -68,6 +68,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
             previous_month,
             new_results,
             band_moves,
+            revised,
             fresh,
             refused,
             trend_svgs(review.trend, review.indices),
@@ -76,7 +77,9 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
         encoding="utf-8",
     )
     write_exports(
-        tables(review, new_results, band_moves, fresh, refused), files.csv_dir, files.workbook
+        tables(review, new_results, band_moves, revised, fresh, refused),
+        files.csv_dir,
+        files.workbook,
     )
     if files.pdf:
         print_pdf(files.html, files.pdf, settings.chromium)
@@ -164,6 +167,7 @@ def tables(
     review: ReviewData,
     new_results: pd.DataFrame,
     band_moves: pd.DataFrame,
+    revised: pd.DataFrame,
     fresh: pd.DataFrame,
     refused: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
@@ -241,6 +245,24 @@ def tables(
                 "change",
             ]
         ).rename(columns={**_COLUMNS, "previous_band": "predikat_sebelumnya"}),
+        "direvisi": revised.reindex(
+            columns=[
+                "index_code",
+                "evaluation_year",
+                "agency_code",
+                "agency_name",
+                "previous_shown",
+                "previous_band",
+                "shown_score",
+                "band_code",
+            ]
+        ).rename(
+            columns={
+                **ranking_columns,
+                "previous_shown": "nilai_sebelumnya",
+                "previous_band": "predikat_sebelumnya",
+            }
+        ),
         "kesegaran_data": fresh.rename(
             columns={
                 "source_code": "sumber",

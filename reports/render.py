@@ -80,6 +80,7 @@ def render_html(
     previous_month: str | None,
     new_results: pd.DataFrame,
     band_moves: pd.DataFrame,
+    revised: pd.DataFrame,
     freshness: pd.DataFrame,
     refused: pd.DataFrame,
     charts: dict[str, str],
@@ -111,6 +112,12 @@ def render_html(
         if not new_results.empty
         else [],
         band_moves=band_moves.sort_values(["index_code", "agency_name"]).to_dict("records"),
+        revised=revised.sort_values(["index_code", "agency_name"]).to_dict("records"),
+        # (index, agency) -> the previous review's value of a score revised since
+        was={
+            (row.index_code, row.agency_code): row.previous_shown
+            for row in revised.itertuples()
+        },
         freshness=_records(freshness),
         refused=refused.to_dict("records"),
         charts=charts,

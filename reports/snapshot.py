@@ -108,17 +108,21 @@ def save_review(files, review: ReviewData, rendered_at: datetime, wait_seconds: 
             con.execute("checkpoint")
 
 
-def changes(review: ReviewData, previous: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(new results, band moves) since the previous review. A new result is a score of a year
-    the previous review did not show for that agency and index; a band move is an agency and
-    index whose band differs from the one the previous review showed."""
+def changes(
+    review: ReviewData, previous: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(new results, band moves, revisions) since the previous review. A new result is a score of
+    a year the previous review did not show for that agency and index; a band move is an agency
+    and index whose band differs from the one the previous review showed; a revision is a score
+    of the same year that the previous review showed with another value (`previous_shown`, on
+    the scale the review shows: a corrected file was published since)."""
     if previous.empty:
-        return previous.iloc[0:0], previous.iloc[0:0]
+        return previous.iloc[0:0], previous.iloc[0:0], previous.iloc[0:0]
     before = previous[["agency_code", "index_code", "evaluation_year", "score", "band_code"]]
     before = before.rename(
         columns={
             "evaluation_year": "previous_year",
-            "score": "previous_score",
+            "score": "reviewed_score",  # (shown already has previous_score: the year before)
             "band_code": "previous_band",
         }
     )
@@ -133,4 +137,9 @@ def changes(review: ReviewData, previous: pd.DataFrame) -> tuple[pd.DataFrame, p
         ]
     )
     moved = moved.assign(improved=moved["band_rank"] < moved["previous_rank"])
-    return new.reset_index(drop=True), moved.reset_index(drop=True)
+    same_year = both[both["evaluation_year"] == both["previous_year"]]
+    revised = same_year[(same_year["score"] - same_year["reviewed_score"]).abs() > 1e-9]
+    # The old value on the scale the review shows (IPP on its decree's 0-100 scale: x20).
+    ratio = (revised["shown_score"] / revised["score"]).where(revised["score"] != 0, 1.0)
+    revised = revised.assign(previous_shown=revised["reviewed_score"] * ratio)
+    return new.reset_index(drop=True), moved.reset_index(drop=True), revised.reset_index(drop=True)

@@ -274,6 +274,14 @@ def test_the_next_review_says_what_changed_and_which_files_were_refused(settings
     assert december_dom.select_one("#tinjauan-pertama") is not None
     bad = settings.sources_dir / "sakip" / BEKASI / "sakip_2026.csv"
     bad.write_text("Kode;Nama;Nilai\n1;Dinas X;banyak\n", encoding="utf-8")
+    # A corrected RB 2025 file: the Sekretariat DPRD's 75,96 (BB), shown in December, is 81,20 (A).
+    rb = settings.sources_dir / "rb" / BEKASI / "rb_2025.csv"
+    rb.write_text(
+        rb.read_text(encoding="utf-8").replace(
+            "SETWAN,Sekretariat DPRD,75.96,BB", "SETWAN,Sekretariat DPRD,81.20,A"
+        ),
+        encoding="utf-8",
+    )
     assert run_refresh(settings).success
     # The December review's snapshot travelled with the working file into the served marts.
     [(shown_in_december,)] = query(
@@ -288,8 +296,15 @@ def test_the_next_review_says_what_changed_and_which_files_were_refused(settings
     assert [li.get_text() for li in january.select("#hasil-baru li")] == ["SPBE 2025: 1 nilai baru"]
     moved = january.select("#perubahan-predikat tbody tr")
     assert [(r["data-agency"], r.select("td")[2].get_text(), r["class"]) for r in moved] == [
-        (BEKASI, "Sangat Baik (2024)", ["up"])
+        ("32.16.SETWAN", "BB (2025)", ["up"]),
+        (BEKASI, "Sangat Baik (2024)", ["up"]),
     ]
+    revised = january.select("#direvisi tbody tr")
+    assert [[td.get_text() for td in r.select("td")] for r in revised] == [
+        ["RB", "Sekretariat DPRD", "2025", "75,96 (BB)", "81,20 (A)"]
+    ]
+    ranked = january.select_one('table.ranking[data-index="rb"] tr[data-agency="32.16.SETWAN"]')
+    assert ranked.select("td")[2].get_text() == "81,20 direvisi, sebelumnya 75,96"
     refused = [
         [td.get_text() for td in row.select("td")]
         for row in january.select("#berkas-ditolak tbody tr")

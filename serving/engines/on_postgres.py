@@ -7,8 +7,9 @@ ingest log, the agency masters). Then:
    transaction: dbt never sees half of it), a step of its own;
 2. dbt builds the marts into the schema `marts_build` (var `marts_schema`);
 3. the Great Expectations gate checks `marts_build` through its SQL datasource;
-4. `publish` swaps `marts_build` in as `marts` in one transaction, with the reader role's grants
-   given before the commit: a reader sees the old marts or the new, never a mix, and never a
+4. `publish` swaps `marts_build` in as `marts` in one transaction, with the readers' grants and
+   row policies (`pg_access.py`: the BI role, a role per regency and province) given before the
+   commit: a reader sees the old marts or the new, never a mix, and never a
    moment without its SELECT. The previous marts stay as `marts_previous` for a rollback.
 
 The server is the settings' `postgres` (KINERJA_PG_*, which dbt's `postgres` profile reads too).
@@ -25,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from serving import crash_points
+from serving.engines.pg_access import ensure_roles, grant_readers, revoke_readers
 from serving.publish_log import (
     CARRIED_BY_ROLLBACK,
     RELEASES_SQL,
@@ -45,7 +47,6 @@ from serving.releases import (
 )
 
 RAW, BUILD, PUBLIC, PREVIOUS = "raw", "marts_build", "marts", "marts_previous"
-READER_ROLE = "kinerja_reader"
 # Written by the monthly review into the working file: carried into each build of the marts.
 CARRIED = ("review_snapshot",)
 _TYPES = {
@@ -216,17 +217,13 @@ class PostgresEngine:
         with connect(self.server) as pg:
             self._keep(pg, release_id)
         with connect(self.server) as pg:
-            self._ensure_reader_role(pg)
+            ensure_roles(pg, self.server.dbname, self.server.reader_password)
             _drop(pg, PREVIOUS)
             if _schema_exists(pg, PUBLIC):
                 _rename(pg, PUBLIC, PREVIOUS)
-                pg.execute(
-                    sql.SQL("revoke all on schema {} from {}").format(
-                        sql.Identifier(PREVIOUS), sql.Identifier(READER_ROLE)
-                    )
-                )
+                revoke_readers(pg, PREVIOUS)
             _rename(pg, BUILD, PUBLIC)
-            grant_reader(pg)
+            grant_readers(pg, PUBLIC)
             crash_points.reached("pg_publish")
         self.files.keep_build(run_id, manifest)
         return entry
@@ -311,12 +308,8 @@ class PostgresEngine:
                 "order by published_at desc limit 1"
             ).fetchone()
             _log(pg, PUBLIC, rollback_entry(last))
-            pg.execute(
-                sql.SQL("revoke all on schema {} from {}").format(
-                    sql.Identifier(PREVIOUS), sql.Identifier(READER_ROLE)
-                )
-            )
-            grant_reader(pg)
+            revoke_readers(pg, PREVIOUS)
+            grant_readers(pg, PUBLIC)
         return f"{self.served} now holds the previous generation"
 
     def stale(self) -> str | None:
@@ -327,29 +320,6 @@ class PostgresEngine:
                 "select event from marts.publish_log order by published_at desc limit 1"
             ).fetchone()
         return "a rollback is in force" if last == ROLLBACK else None
-
-    def _ensure_reader_role(self, pg: psycopg.Connection) -> None:
-        """The role BI tools log in as (its password the settings' reader password, when set):
-        it may read `marts` and nothing else; it cannot create anywhere."""
-        role = sql.Identifier(READER_ROLE)
-        if not pg.execute("select 1 from pg_roles where rolname = %s", [READER_ROLE]).fetchone():
-            pg.execute(sql.SQL("create role {} login").format(role))
-        if self.server.reader_password:
-            pg.execute(
-                sql.SQL("alter role {} password {}").format(
-                    role, sql.Literal(self.server.reader_password)
-                )
-            )
-        database = sql.Identifier(self.server.dbname)
-        pg.execute(sql.SQL("revoke create, temporary on database {} from public").format(database))
-        pg.execute(sql.SQL("revoke create on schema public from public"))
-        pg.execute(sql.SQL("grant connect on database {} to {}").format(database, role))
-
-
-def grant_reader(pg: psycopg.Connection) -> None:
-    schema, role = sql.Identifier(PUBLIC), sql.Identifier(READER_ROLE)
-    pg.execute(sql.SQL("grant usage on schema {} to {}").format(schema, role))
-    pg.execute(sql.SQL("grant select on all tables in schema {} to {}").format(schema, role))
 
 
 def _log(pg: psycopg.Connection, schema: str, entry: dict[str, object]) -> None:

@@ -1,0 +1,150 @@
+"""Who may read what on PostgreSQL: given to the marts in the transaction that publishes them.
+
+- `kinerja_reader` (BI tools): every row of `marts`, nothing else, never a write.
+- One role per regency (`kinerja_pemda_32_16`) and per province (`kinerja_prov_32`), made for
+  every region the marts hold: a member reads, in every mart with a `pemda_code`, the rows of
+  its regency, or of its province's regencies (and the province's own). Tables without a region
+  (the reference dimensions, the publish log) are read whole. The roles cannot log in: an
+  operator grants one to a login (`grant kinerja_pemda_32_16 to bekasi_bi`).
+
+Row-level security lives on the tables, so a publish, which swaps a new schema in, gives the new
+tables their policies and grants before it commits: a reader polling through a publish sees the
+old marts or the new, each with its rows and no others.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+READER_ROLE = "kinerja_reader"
+REGIONAL_ROLE = "kinerja_regional"  # every regency and province role is a member
+REGENCY_PREFIX, PROVINCE_PREFIX = "kinerja_pemda_", "kinerja_prov_"
+REGION_COLUMN = "pemda_code"
+
+# A regional member's rows: its regencies' and its provinces', by the roles it is a member of
+# (kinerja_pemda_32_16 reads 32.16; kinerja_prov_32 reads 32 and every 32.xx).
+_OWN_ROWS = r"""
+pemda_code in (
+    select replace(substr(r.rolname, 15), '_', '.') from pg_roles as r
+    where r.rolname like 'kinerja\_pemda\_%' and pg_has_role(current_user, r.oid, 'member')
+)
+or split_part(pemda_code, '.', 1) in (
+    select substr(r.rolname, 14) from pg_roles as r
+    where r.rolname like 'kinerja\_prov\_%' and pg_has_role(current_user, r.oid, 'member')
+)
+"""
+
+
+def regency_role(pemda_code: str) -> str:
+    return REGENCY_PREFIX + pemda_code.replace(".", "_")
+
+
+def province_role(province_code: str) -> str:
+    return PROVINCE_PREFIX + province_code
+
+
+def ensure_roles(pg: psycopg.Connection, dbname: str, reader_password: str | None) -> None:
+    """The reader role BI tools log in as (its password the settings' reader password, when
+    set) and the regional group role; nobody else may create in the database."""
+    _create_role(pg, READER_ROLE, login=True)
+    if reader_password:
+        pg.execute(
+            sql.SQL("alter role {} password {}").format(
+                sql.Identifier(READER_ROLE), sql.Literal(reader_password)
+            )
+        )
+    _create_role(pg, REGIONAL_ROLE, login=False)
+    database = sql.Identifier(dbname)
+    pg.execute(sql.SQL("revoke create, temporary on database {} from public").format(database))
+    pg.execute(sql.SQL("revoke create on schema public from public"))
+    for role in (READER_ROLE, REGIONAL_ROLE):
+        pg.execute(
+            sql.SQL("grant connect on database {} to {}").format(database, sql.Identifier(role))
+        )
+
+
+def grant_readers(pg: psycopg.Connection, schema: str) -> None:
+    """Let the readers into `schema`, each to its rows: a role for every region it holds, and
+    on every table with a region the policies of the module docstring."""
+    for role in (READER_ROLE, REGIONAL_ROLE):
+        pg.execute(
+            sql.SQL("grant usage on schema {} to {}").format(
+                sql.Identifier(schema), sql.Identifier(role)
+            )
+        )
+        pg.execute(
+            sql.SQL("grant select on all tables in schema {} to {}").format(
+                sql.Identifier(schema), sql.Identifier(role)
+            )
+        )
+    regional = _tables_with_regions(pg, schema)
+    for code in _regions(pg, schema, regional):
+        if "." in code:  # a regency or city; a code without one is a province's
+            _create_role(pg, regency_role(code), login=False, member_of=REGIONAL_ROLE)
+        _create_role(pg, province_role(code.split(".")[0]), login=False, member_of=REGIONAL_ROLE)
+    for table in regional:
+        target = sql.Identifier(schema, table)
+        pg.execute(sql.SQL("alter table {} enable row level security").format(target))
+        pg.execute(
+            sql.SQL("create policy every_row on {} for select to {} using (true)").format(
+                target, sql.Identifier(READER_ROLE)
+            )
+        )
+        pg.execute(
+            sql.SQL("create policy own_region on {} for select to {} using ({})").format(
+                target, sql.Identifier(REGIONAL_ROLE), sql.SQL(_OWN_ROWS)
+            )
+        )
+
+
+def revoke_readers(pg: psycopg.Connection, schema: str) -> None:
+    """No reader may read `schema` (the previous marts, kept for a rollback)."""
+    for role in (READER_ROLE, REGIONAL_ROLE):
+        pg.execute(
+            sql.SQL("revoke all on schema {} from {}").format(
+                sql.Identifier(schema), sql.Identifier(role)
+            )
+        )
+
+
+def _tables_with_regions(pg: psycopg.Connection, schema: str) -> list[str]:
+    return [
+        table
+        for (table,) in pg.execute(
+            "select c.table_name from information_schema.columns as c "
+            "join information_schema.tables as t "
+            "on c.table_schema = t.table_schema and c.table_name = t.table_name "
+            "where c.table_schema = %s and c.column_name = %s and t.table_type = 'BASE TABLE' "
+            "order by 1",
+            [schema, REGION_COLUMN],
+        ).fetchall()
+    ]
+
+
+def _regions(pg: psycopg.Connection, schema: str, tables: list[str]) -> list[str]:
+    """Every region code the marts hold."""
+    if not tables:
+        return []
+    union = sql.SQL(" union ").join(
+        sql.SQL("select {} from {}").format(
+            sql.Identifier(REGION_COLUMN), sql.Identifier(schema, table)
+        )
+        for table in tables
+    )
+    rows = pg.execute(sql.SQL("select distinct * from ({}) as regions").format(union))
+    return sorted(code for (code,) in rows.fetchall() if code)
+
+
+def _create_role(
+    pg: psycopg.Connection, role: str, login: bool, member_of: str | None = None
+) -> None:
+    if pg.execute("select 1 from pg_roles where rolname = %s", [role]).fetchone():
+        return
+    pg.execute(
+        sql.SQL("create role {} {}{}").format(
+            sql.Identifier(role),
+            sql.SQL("login" if login else "nologin"),
+            sql.SQL(" in role {}").format(sql.Identifier(member_of)) if member_of else sql.SQL(""),
+        )
+    )
