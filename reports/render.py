@@ -114,10 +114,7 @@ def render_html(
         band_moves=band_moves.sort_values(["index_code", "agency_name"]).to_dict("records"),
         revised=revised.sort_values(["index_code", "agency_name"]).to_dict("records"),
         # (index, agency) -> the previous review's value of a score revised since
-        was={
-            (row.index_code, row.agency_code): row.previous_shown
-            for row in revised.itertuples()
-        },
+        was={(row.index_code, row.agency_code): row.previous_shown for row in revised.itertuples()},
         freshness=_records(freshness),
         refused=refused.to_dict("records"),
         charts=charts,
