@@ -63,6 +63,12 @@ create table if not exists {SCHEMA}.contract_issues (
     "row" integer, "column" varchar, "check" varchar, value varchar, message varchar,
     severity varchar, logged_at timestamp
 );
+-- a user's retirement of a source file that is gone (`kinerja retire`); `built_in_run` is the
+-- refresh whose build first left its rows out (null: not yet published without them)
+create table if not exists {SCHEMA}.retirements (
+    index_code varchar, file varchar, sha256 varchar, reason varchar, rows_removed integer,
+    retired_at timestamp, built_in_run varchar
+);
 -- added with the Indonesian messages: a warehouse made before them gains the columns
 alter table {SCHEMA}.ingest_log add column if not exists first_error_indonesian varchar;
 alter table {SCHEMA}.contract_issues add column if not exists message_template varchar;
@@ -77,7 +83,7 @@ _SQL_TYPES = {
     "datetime64[ns]": "timestamp",
 }
 
-LOADED, REFUSED, UNCHANGED = "loaded", "refused", "unchanged"
+LOADED, REFUSED, UNCHANGED, RETIRED = "loaded", "refused", "unchanged", "retired"
 # The masters last read, with what they were read at (rows, last load, a file's sha256).
 _MASTERS_READ: dict[str, object] = {}
 STATUSES = (LOADED, REFUSED, UNCHANGED)
@@ -283,6 +289,53 @@ class RawStore:
             ).df()
         finally:
             self._con.unregister("incoming")
+
+    def retire(self, file: str, reason: str) -> tuple[str, int]:
+        """Remove the rows of a loaded source file (as `marts.source_status.source_file` names
+        it) from its raw tables, in one transaction, and log it `retired`: the next refresh
+        publishes without them (and loads the file again if it comes back). Its source and the
+        rows removed."""
+        found = self._con.execute(
+            f"select v.index_code, v.sha256, l.pemda_code from {SCHEMA}.file_versions as v "
+            f"left join {SCHEMA}.ingest_log as l on l.file = v.file and l.sha256 = v.sha256 "
+            "where v.file = ? and v.status = ? order by l.logged_at desc limit 1",
+            [file, LOADED],
+        ).fetchone()
+        if found is None:
+            raise LookupError(
+                f"no loaded source file {file!r}: name it as marts.source_status.source_file "
+                "does (e.g. rb/32.16/rb_2024.csv)"
+            )
+        source, sha256, region = found
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self._con.begin()
+        try:
+            removed = 0
+            for table in raw_tables(source):
+                removed += self._con.execute(
+                    f"delete from {SCHEMA}.{table} where source_file = ?", [file]
+                ).fetchone()[0]
+            self._con.execute(
+                f"delete from {SCHEMA}.file_versions where file = ? and status = ?", [file, LOADED]
+            )
+            entry = {"run_id": "retire", "index_code": source, "file": file, "sha256": sha256,
+                     "rows": 0, "status": RETIRED, "message": reason, "pemda_code": region}  # fmt: skip
+            self._insert("ingest_log", pd.DataFrame([entry | {"logged_at": now}]))
+            self._con.execute(
+                f"insert into {SCHEMA}.retirements values (?, ?, ?, ?, ?, ?, null)",
+                [source, file, sha256, reason, removed, now],
+            )
+            self._con.commit()
+        except Exception:
+            self._con.rollback()
+            raise
+        return source, removed
+
+    def retirements_built(self, run_id: str) -> None:
+        self._con.execute(
+            f"update {SCHEMA}.retirements set built_in_run = ? where built_in_run is null",
+            [run_id],
+        )
 
     def loaded_in_run(self, run_id: str, index_code: str) -> int:
         """How many files of a source `run_id` loaded."""

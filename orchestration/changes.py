@@ -111,12 +111,30 @@ def tonight(settings: Settings, local_only: bool = False) -> Tonight:
 
 def stale_marts(settings: Settings) -> list[str]:
     """Why the marts must be built and served again though no source changed: a changed dbt
-    project, or what the engine says (never published there, a rollback in force)."""
+    project, a file retired since the last build, or what the engine says (never published
+    there, a rollback in force)."""
     from serving.engines import engine_for
 
     reasons = ["the dbt project changed"] if models_changed(settings) else []
+    reasons += [f"retired: {file}" for file in pending_retirements(settings)]
     served = engine_for(settings).stale()
     return reasons + ([served] if served else [])
+
+
+def pending_retirements(settings: Settings) -> list[str]:
+    """The files `kinerja retire` removed whose rows the served marts may still hold."""
+    rows = _read_only(
+        settings.files.working,
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'retirements'",
+    )
+    if not rows or rows[0][0] == 0:
+        return []
+    pending = _read_only(
+        settings.files.working,
+        "select file from raw.retirements where built_in_run is null order by 1",
+    )
+    return [file for (file,) in pending]
 
 
 def _read_only(warehouse: Path, sql: str) -> list[tuple] | None:

@@ -6,7 +6,10 @@ kinerja query "SQL"        a read-only query on the served warehouse;
                            --as-of 2026-12-03.1: on that release's marts as published
 kinerja release            the open bulk release of the served release (Parquet, CSV, data
                            dictionary, datapackage.json, notes, checksums)
+kinerja retire FILE        withdraw a source file that is gone: the next release leaves its rows out
 kinerja rollback           serve the previous published warehouse again
+kinerja backup             the working file and the served release, into warehouse/backups/<id>
+kinerja restore ID         put a backup back and serve its release again
 kinerja report --regency 32.16 --as-of 2025-12
                            the monthly review (HTML, PDF, CSV, XLSX) from the served marts;
                            --province 32: the province's regencies side by side
@@ -323,22 +326,25 @@ def query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _served_release(settings) -> str:
+    """The id of the release being served (its row in the served publish log)."""
+    from serving.engines import engine_for
+
+    with engine_for(settings).reader() as read:
+        served = read("select release_id from marts.publish_log order by published_at desc limit 1")
+    release_id = served["release_id"].iloc[0] if len(served) else None
+    if not isinstance(release_id, str):
+        raise LookupError("the served marts carry no release id yet: run `kinerja refresh`")
+    return release_id
+
+
 def release(args: argparse.Namespace) -> int:
     from orchestration.settings import PROJECT_ROOT
     from serving.bulk_release import write_release
-    from serving.engines import engine_for
     from serving.releases import Releases
 
     settings = _settings(args)
-    release_id = args.release
-    if release_id is None:
-        with engine_for(settings).reader() as read:
-            served = read(
-                "select release_id from marts.publish_log order by published_at desc limit 1"
-            )
-        release_id = served["release_id"].iloc[0] if len(served) else None
-        if not isinstance(release_id, str):
-            raise LookupError("the served marts carry no release id yet: run `kinerja refresh`")
+    release_id = args.release or _served_release(settings)
     models = settings.files.models
     manifest = models if models.exists() else PROJECT_ROOT / "dbt_project/target/manifest.json"
     out = Path(args.out) if args.out else None
@@ -348,14 +354,74 @@ def release(args: argparse.Namespace) -> int:
     return 0
 
 
+def retire(args: argparse.Namespace) -> int:
+    from ingest.raw_store import RawStore
+    from serving.generations import WAIT_FOR_REFRESH_SECONDS
+
+    settings = _settings(args)
+    file = args.file.replace("\\", "/").removeprefix("./")
+    if (settings.sources_dir / file).exists():
+        raise ValueError(
+            f"{file} is still in the sources dir {settings.sources_dir}: move it out first, or "
+            "the next refresh loads it again"
+        )
+    with (
+        settings.files.writing_working(WAIT_FOR_REFRESH_SECONDS) as working,
+        RawStore(working) as store,
+    ):
+        source, removed = store.retire(file, args.reason)
+    print(
+        f"Retired {file} ({source}): {removed} rows removed from the working file. The next "
+        "refresh publishes a release without them (marts.source_status: retired; "
+        "marts.score_revision: withdrawn)."
+    )
+    return 0
+
+
+def backup(args: argparse.Namespace) -> int:
+    from serving.backups import backup as take_backup
+    from serving.generations import WAIT_FOR_REFRESH_SECONDS
+    from serving.releases import Releases
+
+    settings = _settings(args)
+    release_id = _served_release(settings)
+    folder = Path(args.out) if args.out else settings.backups_dir
+    releases = Releases(settings.releases_dir)
+    taken = take_backup(settings.files, releases, release_id, folder, WAIT_FOR_REFRESH_SECONDS)
+    print(f"Backup of release {release_id}: {taken}")
+    print(f"  restore it with: kinerja restore {release_id} --from {taken}")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    from serving.backups import restore as put_back
+    from serving.engines import engine_for
+    from serving.generations import WAIT_FOR_REFRESH_SECONDS
+    from serving.releases import Releases
+
+    settings = _settings(args)
+    source = Path(args.source) if args.source else settings.backups_dir / args.release
+    if not source.is_dir():
+        raise FileNotFoundError(f"no backup at {source}: name its folder with --from")
+    releases = Releases(settings.releases_dir)
+    marts = put_back(settings.files, releases, args.release, source, WAIT_FOR_REFRESH_SECONDS)
+    served = engine_for(settings).restore(args.release, marts)
+    print(
+        f"Restored the working file of release {args.release} from {source}; {served} (noted "
+        "in marts.publish_log as a restore). The next refresh goes on from there."
+    )
+    return 0
+
+
 def rollback(args: argparse.Namespace) -> int:
     from serving.engines import engine_for
 
     served = engine_for(_settings(args)).rollback()
     print(
         f"{served} (noted in marts.publish_log), until the next successful refresh serves the "
-        "working file's marts again: correct or remove the source that caused the rollback "
-        "before then (docs/operations.md). Run rollback again to undo."
+        "working file's marts again: before then, put a corrected file in place of the one that "
+        "caused the rollback, or move it out and `kinerja retire` it (docs/operations.md). Run "
+        "rollback again to undo."
     )
     return 0
 
@@ -468,9 +534,28 @@ def main(argv: list[str] | None = None) -> int:
     bulk.add_argument("--release", help="another kept release id (default: the served one)")
     bulk.add_argument("--out", help="write into OUT/<id> (default: warehouse/releases/<id>)")
     bulk.set_defaults(run=release)
+    withdraw = commands.add_parser(
+        "retire", parents=[engine], help="withdraw the rows of a source file that is gone"
+    )
+    withdraw.add_argument("file", help="as marts.source_status.source_file names it")
+    withdraw.add_argument("--reason", required=True, help="why, for the log and release notes")
+    withdraw.set_defaults(run=retire)
     commands.add_parser(
         "rollback", parents=[engine], help="serve the previous generation again"
     ).set_defaults(run=rollback)
+    keep = commands.add_parser(
+        "backup", parents=[engine], help="back up the working file and the served release"
+    )
+    keep.add_argument("--out", help="into OUT/<release id> (default: warehouse/backups)")
+    keep.set_defaults(run=backup)
+    recover = commands.add_parser(
+        "restore", parents=[engine], help="put a backup back and serve its release again"
+    )
+    recover.add_argument("release", help="the release id of the backup, e.g. 2026-12-03.1")
+    recover.add_argument(
+        "--from", dest="source", help="the backup's folder (default: warehouse/backups/<id>)"
+    )
+    recover.set_defaults(run=restore)
     review = commands.add_parser("report", parents=[engine], help="render the monthly review")
     review.add_argument(
         "--regency", action="append", help="region code, e.g. 32.16 (repeat; default: every one)"

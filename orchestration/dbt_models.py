@@ -103,9 +103,9 @@ def raw_where_dbt_reads(context: dg.AssetExecutionContext, settings: dg.Resource
     build = settings.files.build_for(context.run_id)
     # The raw schema as this version writes it (the columns the models read), also when no
     # ingest step ran tonight on a working file an earlier version made: opening it to write
-    # applies the migrations.
-    with RawStore(build):
-        pass
+    # applies the migrations. The files retired since the last build are left out by this one.
+    with RawStore(build) as store:
+        store.retirements_built(context.run_id)
     engine_for(settings).load_raw(build)
     return dg.MaterializeResult(metadata={"loaded": True, "target": settings.target})
 

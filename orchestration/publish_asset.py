@@ -28,6 +28,7 @@ if not MART_KEYS:  # e.g. a manifest written by a hand-run `dbt build --vars '{m
 )
 def published_warehouse(context: dg.AssetExecutionContext, settings: dg.ResourceParam[Settings]):
     from serving.engines import engine_for
+    from serving.retention import describe, prune
 
     engine = engine_for(settings)
     gate = engine.gate(settings.docs_dir, settings.files.build_for(context.run_id))
@@ -41,9 +42,11 @@ def published_warehouse(context: dg.AssetExecutionContext, settings: dg.Resource
     crash_points.reached("gate")
     entry = engine.publish(context.run_id, PROJECT_MANIFEST)
     context.log.info(f"published {engine.served} (the previous kept for rollback)")
+    context.log.info(f"past the retention, removed: {describe(prune(settings))}")
     return dg.MaterializeResult(
         metadata={
             "served": engine.served,
+            "release_id": entry["release_id"],
             "source_files": entry["source_files"],
             "mart_rows": json.loads(entry["mart_rows"]),
             "data_docs": str(gate.docs_index),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from serving.engines import ENGINES
 from serving.generations import WarehouseFiles
+from serving.retention import Retention
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +59,7 @@ class Settings:
     postgres: PostgresConnection | None = None  # the server of target postgres
     chromium: str | None = None  # the browser that prints the review's PDF; None: from PATH
     dagster_home: Path | None = None  # None: an ephemeral Dagster instance
+    retention: Retention = field(default_factory=Retention)  # what is kept (serving/retention.py)
     # The variables a manifest URL or header names (`${PORTAL_TOKEN}`), expanded at request time.
     manifest_variables: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -109,6 +111,11 @@ class Settings:
         return self.warehouse.parent / "releases"
 
     @property
+    def backups_dir(self) -> Path:
+        """`kinerja backup`: `<release id>/` with the working file and the release's marts."""
+        return self.warehouse.parent / "backups"
+
+    @property
     def working(self) -> Path:
         """The pipeline's private working file (raw, staging, seeds, snapshots and marts); the
         served file at `warehouse` holds the marts alone."""
@@ -131,7 +138,9 @@ def from_env(env: Mapping[str, str] = os.environ) -> Settings:
     project), KINERJA_MANIFEST (ingest/sources.yaml), KINERJA_ALERT_WEBHOOK (none),
     KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be
     fetched), KINERJA_TARGET (duckdb; postgres builds and serves the marts on the KINERJA_PG_*
-    server), KINERJA_CHROMIUM (found on PATH), DAGSTER_HOME (none: an ephemeral instance).
+    server), KINERJA_CHROMIUM (found on PATH), DAGSTER_HOME (none: an ephemeral instance),
+    KINERJA_KEEP_RELEASES (30 releases kept) and KINERJA_KEEP_DAYS (365 days of backups, logs,
+    quarantine reports and landing copies).
     """
     home = env.get("DAGSTER_HOME")
     return Settings(
@@ -146,6 +155,10 @@ def from_env(env: Mapping[str, str] = os.environ) -> Settings:
         postgres=PostgresConnection.from_variables(env),
         chromium=env.get("KINERJA_CHROMIUM") or None,
         dagster_home=Path(home).resolve() if home else None,
+        retention=Retention(
+            releases=int(env.get("KINERJA_KEEP_RELEASES") or Retention.releases),
+            days=int(env.get("KINERJA_KEEP_DAYS") or Retention.days),
+        ),
         manifest_variables=dict(env),
     )
 

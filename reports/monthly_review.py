@@ -20,8 +20,7 @@ from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
 from reports.snapshot import changes, last_rendered, previous_review, save_review
 from serving.engines import engine_for
-
-LOCK_WAIT_SECONDS = 900  # how long a review waits for a refresh in progress to publish
+from serving.generations import WAIT_FOR_REFRESH_SECONDS
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     )
     if files.pdf:
         print_pdf(files.html, files.pdf, settings.chromium)
-    save_review(settings.files, review, rendered_at, LOCK_WAIT_SECONDS)
+    save_review(settings.files, review, rendered_at, WAIT_FOR_REFRESH_SECONDS)
     replace_folder(staging, out)
     return _review_files(out, regency, month, pdf)
 

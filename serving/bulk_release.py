@@ -227,6 +227,7 @@ def _write_notes(folder: Path, releases: Releases, release_id: str) -> None:
         revised = _revisions_of(con, marts, release_id)
         previous = revised[0][-1] if revised else _previous(con, marts, release_id)
         added = _added(con, releases, previous, marts)
+        retired = _retired_since(con, marts, previous, log[0])
     published_at, run_id, files, rows = log
     lines = [
         f"# kinerja release {release_id}",
@@ -261,6 +262,9 @@ def _write_notes(folder: Path, releases: Releases, release_id: str) -> None:
             )
         if len(revised) > NOTES_REVISIONS_LISTED:
             lines.append(f"\n... and {len(revised) - NOTES_REVISIONS_LISTED} more.")
+    if retired:
+        lines += ["", "## Retired files", "", "Withdrawn by `kinerja retire`:", ""]
+        lines += [f"- {file} (retired {at:%Y-%m-%d %H:%M} UTC)" for file, at in retired]
     (folder / "RELEASE_NOTES.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -273,6 +277,21 @@ def _revisions_of(con, marts: Path, release_id: str) -> list[tuple]:
         f"from read_parquet('{marts}/score_revision.parquet') where new_release_id = ? "
         "order by 1, 2, 3, 4",
         [release_id],
+    ).fetchall()
+
+
+def _retired_since(con, marts: Path, previous: str | None, published_at) -> list[tuple]:
+    """The files retired after the previous release and before this one."""
+    since = con.execute(
+        f"select max(published_at) from read_parquet('{marts}/publish_log.parquet') "
+        "where release_id = ? and event = 'publish'",
+        [previous],
+    ).fetchone()[0]
+    return con.execute(
+        "select source_file, retired_at "
+        f"from read_parquet('{marts}/source_status.parquet') where status = 'retired' "
+        "and retired_at <= ? and (? is null or retired_at > ?) order by 1",
+        [published_at, since, since],
     ).fetchall()
 
 

@@ -23,6 +23,10 @@ from pathlib import Path
 from serving import crash_points
 from serving.marts_export import export_marts
 
+# How long a small write into the working file (a review's snapshot, a retirement) waits for a
+# refresh in progress to publish.
+WAIT_FOR_REFRESH_SECONDS = 900
+
 
 class RefreshInProgress(RuntimeError):
     pass
@@ -96,16 +100,32 @@ class WarehouseFiles:
         candidate = _beside(self.served, "next")
         export_marts(self.build, candidate)
         crash_points.reached("publish_exported")
-        self.served.parent.mkdir(parents=True, exist_ok=True)
-        if self.served.exists():
-            _replace_with_link(self.served, self.previous)
-        os.replace(candidate, self.served)
+        self._serve(candidate)
         crash_points.reached("publish_served")
         self.models.unlink(missing_ok=True)
         os.replace(self.build, self.working)
         self._keep_models(manifest)
         self._build_owner.unlink()
         _release_writer_lock(self._lock)
+
+    def _serve(self, candidate: Path) -> None:
+        """Serve `candidate`, keeping the file served until now as the previous one."""
+        self.served.parent.mkdir(parents=True, exist_ok=True)
+        if self.served.exists():
+            _replace_with_link(self.served, self.previous)
+        os.replace(candidate, self.served)
+
+    def serve_written(self, write) -> None:
+        """Serve a file `write(path)` makes (a restored release), under the writer lock."""
+        _hold_writer_lock(self._lock)
+        try:
+            candidate = _beside(self.served, "next")
+            for leftover in (candidate, _wal(candidate)):
+                leftover.unlink(missing_ok=True)
+            write(candidate)
+            self._serve(candidate)
+        finally:
+            _release_writer_lock(self._lock)
 
     def keep_build(self, run_id: str, manifest: Path | None = None) -> None:
         """Make the build of `run_id` the working file without serving a DuckDB file (the marts

@@ -23,7 +23,7 @@ create table if not exists marts.publish_log (
 );
 alter table marts.publish_log add column if not exists release_id varchar;
 """
-PUBLISH, ROLLBACK = "publish", "rollback"
+PUBLISH, ROLLBACK, RESTORE = "publish", "rollback", "restore"
 # The releases published so far, oldest first (a log an earlier version wrote has none).
 RELEASES_SQL = (
     "select release_id from {schema}.publish_log "
@@ -89,15 +89,16 @@ def record_publish(warehouse: Path, run_id: str, releases: Releases) -> dict[str
     return entry
 
 
-def record_rollback(served_copy: Path) -> None:
-    """Note in the generation about to be served again that it is served by a rollback."""
+def record_rollback(served_copy: Path, event: str = ROLLBACK) -> None:
+    """Note in the generation about to be served again that it is served by a rollback (or a
+    restore)."""
     with duckdb.connect(str(served_copy)) as con:
         con.execute(_DDL)
         last = con.execute(
             f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
             "order by published_at desc limit 1"
         ).fetchone()
-        entry = rollback_entry(last)
+        entry = rollback_entry(last) | {"event": event}
         _insert(con, entry)
 
 

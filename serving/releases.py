@@ -211,6 +211,18 @@ class _replacing:
         os.replace(self.staging, self.target)
 
 
+def load_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
+    """Copy each Parquet mart of `folder` into a table of the schema `marts` of `con`."""
+    con.execute("create schema if not exists marts")
+    tables = []
+    for parquet in sorted(folder.glob("*.parquet")):
+        con.execute(
+            f'create table marts."{parquet.stem}" as select * from read_parquet({_literal(parquet)})'
+        )
+        tables.append(parquet.stem)
+    return tables
+
+
 def as_of(releases: Releases, release_id: str) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB whose schema `marts` holds a view per table of the kept release."""
     folder = releases.require(release_id)

@@ -65,6 +65,10 @@ class Engine(Protocol):
     def rollback(self) -> str:
         """Serve the previous generation again; what is now served, in a sentence."""
 
+    def restore(self, release_id: str, marts: Path) -> str:
+        """Serve the release whose marts are the Parquet files of `marts` again, recorded in
+        `marts.publish_log` as a restore; what is now served, in a sentence."""
+
     def stale(self) -> str | None:
         """Why the served marts must be published again though no input changed (never
         published here, a rollback in force), or None."""

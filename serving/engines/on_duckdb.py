@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from serving.publish_log import ROLLBACK, record_publish, record_rollback
-from serving.releases import Releases, keep_duckdb
+from serving.publish_log import RESTORE, ROLLBACK, record_publish, record_rollback
+from serving.releases import Releases, keep_duckdb, load_marts
 
 
 class DuckDBEngine:
@@ -71,6 +71,15 @@ class DuckDBEngine:
             )
         self.files.rollback(record_rollback)
         return f"{self.files.served} now serves the previous generation"
+
+    def restore(self, release_id: str, marts: Path) -> str:
+        def write(candidate: Path) -> None:
+            with duckdb.connect(str(candidate)) as con:
+                load_marts(con, marts)
+            record_rollback(candidate, RESTORE)
+
+        self.files.serve_written(write)
+        return f"{self.files.served} now serves release {release_id}"
 
     def stale(self) -> str | None:
         if not self.files.served.exists():

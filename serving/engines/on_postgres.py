@@ -30,6 +30,7 @@ from serving.engines.pg_access import ensure_roles, grant_readers, revoke_reader
 from serving.publish_log import (
     CARRIED_BY_ROLLBACK,
     RELEASES_SQL,
+    RESTORE,
     ROLLBACK,
     loaded_hashes,
     now_utc,
@@ -42,6 +43,7 @@ from serving.releases import (
     SCORE_REVISION_DDL,
     Releases,
     keep_csv_tables,
+    load_marts,
     next_release_id,
     revisions,
 )
@@ -216,6 +218,13 @@ class PostgresEngine:
             _log(pg, BUILD, entry)
         with connect(self.server) as pg:
             self._keep(pg, release_id)
+        self._serve_build()
+        self.files.keep_build(run_id, manifest)
+        return entry
+
+    def _serve_build(self) -> None:
+        """Swap `marts_build` in as `marts` in one transaction, the readers' grants and row
+        policies given before it commits; the marts served until now become `marts_previous`."""
         with connect(self.server) as pg:
             ensure_roles(pg, self.server.dbname, self.server.reader_password)
             _drop(pg, PREVIOUS)
@@ -225,8 +234,23 @@ class PostgresEngine:
             _rename(pg, BUILD, PUBLIC)
             grant_readers(pg, PUBLIC)
             crash_points.reached("pg_publish")
-        self.files.keep_build(run_id, manifest)
-        return entry
+
+    def restore(self, release_id: str, marts: Path) -> str:
+        """The release's Parquet copied into `marts_build`, noted as a restore, and swapped in."""
+        with duckdb.connect() as con, connect(self.server) as pg:
+            tables = load_marts(con, marts)
+            _drop(pg, BUILD)
+            pg.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD)))
+            _copy_tables(con, PUBLIC, BUILD, tables, pg)
+            last = pg.execute(
+                sql.SQL("select {} from {}.publish_log order by published_at desc limit 1").format(
+                    sql.SQL(", ").join(map(sql.Identifier, CARRIED_BY_ROLLBACK)),
+                    sql.Identifier(BUILD),
+                )
+            ).fetchone()
+            _log(pg, BUILD, rollback_entry(last) | {"event": RESTORE})
+        self._serve_build()
+        return f"{self.served} now holds release {release_id}"
 
     def _revise(self, pg: psycopg.Connection, previous: str | None, release: str, at) -> None:
         """Append to `marts_build.score_revision` what changed since the `previous` release."""

@@ -2,7 +2,8 @@
     version of its own): where it stands now and its history, so that "every file refused since
     the last review" can be answered after the file has been fixed.
 
-    A refused version is `corrected` once, after its refusal, the same file (source, region and
+    A version a user retired (`kinerja retire`: the file is gone and its rows are withdrawn) is
+    `retired`, with `retired_at`. A refused version is `corrected` once, after its refusal, the same file (source, region and
     name) holds a version that loads - a new one, or the one it held before - or another file of
     the same source, region and evaluation years (the same first and last year) loads. -#}
 with
@@ -29,6 +30,7 @@ history as (
         min(case when status = 'loaded' then logged_at end) as loaded_at,
         min(case when status = 'refused' then logged_at end) as first_refused_at,
         max(case when status = 'refused' then logged_at end) as refused_at,
+        max(case when status = 'retired' then logged_at end) as retired_at,
         max(logged_at) as last_seen_at
     from logged
     group by source_code, file_version
@@ -133,6 +135,7 @@ select
     history.loaded_at,
     history.refused_at,
     corrections.corrected_at,
+    history.retired_at,
     history.last_seen_at
 from decided
 inner join history
