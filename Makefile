@@ -54,9 +54,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 # `kinerja refresh` exits 0 (published), 1 (published; some files refused, listed above) or 2 (not
 # published). After a publish make renders the reviews and exits 0, saying when files were
 # refused; a scheduler that must tell 0 from 1 calls `kinerja refresh` itself (docs/operations.md).
-run: system-packages $(VENV)/.synced $(MANIFEST) $(DATA_DOCS_ASSETS) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, review
+run: system-packages $(VENV)/.synced $(MANIFEST) $(DATA_DOCS_ASSETS) $(DAGSTER_HOME)/dagster.yaml  ## install, refresh, release, review
 	@status=0; $(VENV)/bin/kinerja refresh || status=$$?; \
 	if [ $$status -ge 2 ]; then echo "make run: NOT published (kinerja refresh exited $$status)"; exit $$status; fi; \
+	$(VENV)/bin/kinerja release || exit $$?; \
 	$(VENV)/bin/kinerja report || exit $$?; \
 	if [ $$status -eq 1 ]; then echo "make run: published; some files were refused (listed above)"; fi
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 
 LOAD_TIME_COLUMNS = frozenset({"loaded_at", "received_at", "refused_at", "last_seen_at"})
-RUN_TABLES = frozenset({"publish_log"})
+# Of the history of publishes: the log, and what each release changed since the one before.
+RUN_TABLES = frozenset({"publish_log", "score_revision"})
 
 
 def mart_digests(

@@ -32,8 +32,10 @@ def follow_the_guide(project: Path) -> list[str]:
     )
     append(
         seeds / "rating_bands.csv",
-        "zi,Baik,Baik,1,75,100,true,true\nzi,Kurang,Kurang,2,0,75,true,false\n",
+        "zi,Baik,Baik,1,75,100,true,true,PermenPAN-RB 90/2021\n"
+        "zi,Kurang,Kurang,2,0,75,true,false,PermenPAN-RB 90/2021\n",
     )
+    append(seeds / "rule_periods.csv", "zi,PermenPAN-RB 90/2021,,\n")
     append(
         seeds / "column_aliases.csv",
         "zi,no,No\nzi,agency_name,Unit Kerja\nzi,score,Nilai\nzi,predicate,Predikat\n"
@@ -65,6 +67,7 @@ def follow_the_guide(project: Path) -> list[str]:
     return [
         "dbt_project/seeds/indices.csv",
         "dbt_project/seeds/rating_bands.csv",
+        "dbt_project/seeds/rule_periods.csv",
         "dbt_project/seeds/column_aliases.csv",
         "contracts/sources/zi.py",
         "dbt_project/models/staging/stg_zi__scores.sql",

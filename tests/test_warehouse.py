@@ -19,7 +19,7 @@ MARTS = {
     "dim_agency", "dim_index", "dim_rating_band", "dim_component", "dim_period",
     "fct_agency_score", "fct_agency_component_score", "agency_scorecard", "agency_score_trend",
     "agency_target_gap", "agency_ranking", "fct_spbe_indicator", "partition_checks",
-    "source_status", "publish_log",
+    "source_status", "publish_log", "score_revision",
 }  # fmt: skip
 BEKASI_FACTS = "select * from marts.fct_agency_score where agency_code like '32.16%'"
 
