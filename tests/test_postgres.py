@@ -334,3 +334,29 @@ def test_the_review_from_the_postgres_marts_shows_what_the_duckdb_one_shows(engi
             path = write_template(read, "sakip", BEKASI, 2025, settings.templates_dir)
         templates.append([c.value for row in openpyxl.load_workbook(path).active for c in row])
     assert templates[0] == templates[1] and len(templates[0]) > 60 * 9
+
+
+def test_a_release_kept_from_postgres_is_the_served_marts_and_restores_with_its_policies(
+    server, engines, regional_logins
+):
+    from serving.releases import Releases, as_of
+
+    _, on_postgres = engines
+    with admin(server) as pg:
+        (release,) = pg.execute(
+            "select release_id from marts.publish_log order by published_at desc limit 1"
+        ).fetchone()
+        served = pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
+    releases = Releases(on_postgres.releases_dir)
+    with as_of(releases, release) as con:
+        assert con.execute("select count(*) from marts.fct_agency_score").fetchone()[0] == served
+    said = engine_for(on_postgres).restore(release, releases.marts(release))
+    assert release in said
+    with admin(server) as pg:
+        last = pg.execute(
+            "select event, release_id from marts.publish_log order by published_at desc limit 1"
+        ).fetchone()
+        assert last == ("restore", release)
+        assert pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0] == served
+    with login(server, "karawang_bi") as con:
+        assert _regions_in(con, "fct_agency_score") == {"32.15"}
