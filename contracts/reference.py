@@ -109,12 +109,27 @@ def _periods() -> dict[tuple[str, str], Period]:
     def year(text: str) -> int | None:
         return int(text) if text.strip() else None
 
-    return {
+    periods = {
         (r["index_code"], r["rule_version"]): Period(
             r["rule_version"], year(r["valid_from_year"]), year(r["valid_to_year"])
         )
         for r in _rows("rule_periods.csv")
     }
+    for (index, _), period in periods.items():
+        for (other_index, _), other in periods.items():
+            if index == other_index and period != other and _overlap(period, other):
+                raise ValueError(
+                    f"rule_periods.csv: {index} periods {period.rule_version} and "
+                    f"{other.rule_version} hold for the same evaluation years"
+                )
+    return periods
+
+
+def _overlap(a: Period, b: Period) -> bool:
+    low, high = float("-inf"), float("inf")
+    a_from, a_to = a.valid_from_year or low, a.valid_to_year or high
+    b_from, b_to = b.valid_from_year or low, b.valid_to_year or high
+    return a_from <= b_to and b_from <= a_to
 
 
 def _of_year(rows: tuple, year: int | None) -> tuple:

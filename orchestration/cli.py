@@ -404,8 +404,10 @@ def restore(args: argparse.Namespace) -> int:
     if not source.is_dir():
         raise FileNotFoundError(f"no backup at {source}: name its folder with --from")
     releases = Releases(settings.releases_dir)
-    marts = put_back(settings.files, releases, args.release, source, WAIT_FOR_REFRESH_SECONDS)
-    served = engine_for(settings).restore(args.release, marts)
+    # One hold of the writer lock: no refresh starts between the working file and the serving.
+    with settings.files.writing_working(WAIT_FOR_REFRESH_SECONDS):
+        marts = put_back(settings.files, releases, args.release, source)
+        served = engine_for(settings).restore(args.release, marts)
     print(
         f"Restored the working file of release {args.release} from {source}; {served} (noted "
         "in marts.publish_log as a restore). The next refresh goes on from there."

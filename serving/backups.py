@@ -10,7 +10,7 @@ both, taken together under the writer lock, in `<backups>/<release id>/`:
     marts/*.parquet        the release's marts as served
 
 `restore` puts the working file back (the one it replaces is kept beside it as
-`<name>.before-restore`) and serves the release again, recorded in `marts.publish_log` as
+`<name>.before-restore-<time>`) and serves the release again, recorded in `marts.publish_log` as
 `restore`, the way a rollback is. A refresh then goes on from there: what changed in the sources
 since the backup is new to it.
 """
@@ -22,6 +22,8 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+
+from serving.releases import RELEASE_ID, copy_folder
 
 MANIFEST = "backup.json"
 _ASIDE = "before-restore"
@@ -46,9 +48,12 @@ def backup(files, releases, release_id: str, folder: Path, wait_seconds: float) 
     return target
 
 
-def restore(files, releases, release_id: str, source: Path, wait_seconds: float) -> Path:
+def restore(files, releases, release_id: str, source: Path) -> Path:
     """Put the backup in `source` (of `release_id`) back as the working file, and its marts as
-    that release's kept Parquet; the marts folder, for the engine to serve."""
+    that release's kept Parquet; the marts folder, for the engine to serve. The caller holds the
+    writer lock (`files.writing_working`) until the release is served."""
+    if not RELEASE_ID.match(release_id):
+        raise ValueError(f"{release_id!r} is not a release id (2026-12-03.1)")
     taken = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     if taken["release_id"] != release_id:
         raise ValueError(
@@ -57,16 +62,19 @@ def restore(files, releases, release_id: str, source: Path, wait_seconds: float)
     saved = source / "work" / files.working.name
     if not saved.exists():
         raise FileNotFoundError(f"{saved}: the backup holds no working file of that name")
-    with files.writing_working(wait_seconds) as working:
-        working.parent.mkdir(parents=True, exist_ok=True)
-        if working.exists():
-            os.replace(working, working.with_name(f"{working.name}.{_ASIDE}"))
-        shutil.copyfile(saved, working)
-        files.models.unlink(missing_ok=True)
-        if (source / "work" / "models.json").exists():
-            shutil.copyfile(source / "work" / "models.json", files.models)
+    working = files.working
+    working.parent.mkdir(parents=True, exist_ok=True)
+    # Copied beside it first: a restore cut off half-way never leaves half a working file.
+    incoming = working.with_name(f"{working.name}.restoring")
+    shutil.copyfile(saved, incoming)
+    if working.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        os.replace(working, working.with_name(f"{working.name}.{_ASIDE}-{stamp}"))
+    os.replace(incoming, working)
+    files.models.unlink(missing_ok=True)
+    if (source / "work" / "models.json").exists():
+        shutil.copyfile(source / "work" / "models.json", files.models)
     marts = releases.marts(release_id)
     if marts.resolve() != (source / "marts").resolve():
-        shutil.rmtree(marts, ignore_errors=True)
-        shutil.copytree(source / "marts", marts)
+        copy_folder(source / "marts", marts)
     return marts

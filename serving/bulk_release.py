@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from contracts.reference import SEEDS_DIR
-from serving.releases import Releases
+from serving.releases import Releases, sql_literal
 
 # The tables the pipeline writes itself (not dbt models): their columns, described once here.
 PIPELINE_TABLES = {
@@ -104,9 +104,10 @@ def _write_csv(folder: Path) -> dict[str, list[tuple[str, str]]]:
             tables[parquet.stem] = list(
                 zip(relation.columns, map(str, relation.types), strict=True)
             )
+            target = sql_literal(folder / "csv" / f"{parquet.stem}.csv")
             con.execute(
-                f"copy (select * from read_parquet('{parquet}')) to "
-                f"'{folder / 'csv' / parquet.stem}.csv' (header, timestampformat '%Y-%m-%dT%H:%M:%S.%f')"
+                f"copy (select * from {_parquet(parquet)}) to {target} "
+                "(header, timestampformat '%Y-%m-%dT%H:%M:%S.%f')"
             )
     return tables
 
@@ -220,7 +221,7 @@ def _write_notes(folder: Path, releases: Releases, release_id: str) -> None:
     marts = folder / "marts"
     with duckdb.connect() as con:
         log = con.execute(
-            f"select published_at, run_id, source_files, mart_rows from read_parquet('{marts}/publish_log.parquet') "
+            f"select published_at, run_id, source_files, mart_rows from {_parquet(marts / 'publish_log.parquet')} "
             "where release_id = ? and event = 'publish'",
             [release_id],
         ).fetchone()
@@ -274,7 +275,7 @@ def _revisions_of(con, marts: Path, release_id: str) -> list[tuple]:
     return con.execute(
         "select pemda_code, agency_code, index_code, evaluation_year, old_score, new_score, "
         "old_band_code, new_band_code, change, source_file, old_release_id "
-        f"from read_parquet('{marts}/score_revision.parquet') where new_release_id = ? "
+        f"from {_parquet(marts / 'score_revision.parquet')} where new_release_id = ? "
         "order by 1, 2, 3, 4",
         [release_id],
     ).fetchall()
@@ -283,13 +284,13 @@ def _revisions_of(con, marts: Path, release_id: str) -> list[tuple]:
 def _retired_since(con, marts: Path, previous: str | None, published_at) -> list[tuple]:
     """The files retired after the previous release and before this one."""
     since = con.execute(
-        f"select max(published_at) from read_parquet('{marts}/publish_log.parquet') "
+        f"select max(published_at) from {_parquet(marts / 'publish_log.parquet')} "
         "where release_id = ? and event = 'publish'",
         [previous],
     ).fetchone()[0]
     return con.execute(
         "select source_file, retired_at "
-        f"from read_parquet('{marts}/source_status.parquet') where status = 'retired' "
+        f"from {_parquet(marts / 'source_status.parquet')} where status = 'retired' "
         "and retired_at <= ? and (? is null or retired_at > ?) order by 1",
         [published_at, since, since],
     ).fetchall()
@@ -297,9 +298,9 @@ def _retired_since(con, marts: Path, previous: str | None, published_at) -> list
 
 def _previous(con, marts: Path, release_id: str) -> str | None:
     earlier = con.execute(
-        f"select release_id from read_parquet('{marts}/publish_log.parquet') "
+        f"select release_id from {_parquet(marts / 'publish_log.parquet')} "
         "where event = 'publish' and release_id is not null and published_at < ("
-        f"  select max(published_at) from read_parquet('{marts}/publish_log.parquet')"
+        f"  select max(published_at) from {_parquet(marts / 'publish_log.parquet')}"
         "  where release_id = ?) order by published_at desc limit 1",
         [release_id],
     ).fetchone()
@@ -309,13 +310,17 @@ def _previous(con, marts: Path, release_id: str) -> str | None:
 def _added(con, releases: Releases, previous: str | None, marts: Path) -> int:
     """Scores in this release that the previous one did not hold."""
     old = releases.fact_file(previous)
-    new = f"read_parquet('{marts}/fct_agency_score.parquet')"
+    new = _parquet(marts / "fct_agency_score.parquet")
     if old is None:
         return con.execute(f"select count(*) from {new}").fetchone()[0]
     return con.execute(
-        f"select count(*) from {new} as n anti join read_parquet('{old}') as o "
+        f"select count(*) from {new} as n anti join {_parquet(old)} as o "
         "using (agency_code, index_code, evaluation_year)"
     ).fetchone()[0]
+
+
+def _parquet(path: Path) -> str:
+    return f"read_parquet({sql_literal(path)})"
 
 
 def _value(score, band) -> str:

@@ -29,6 +29,10 @@ RELEASES_SQL = (
     "select release_id from {schema}.publish_log "
     "where event = 'publish' and release_id is not null order by published_at"
 )
+# The release being served: the log's last row, a publish, a rollback or a restore.
+SERVED_RELEASE_SQL = (
+    "select release_id from {schema}.publish_log order by published_at desc limit 1"
+)
 
 
 def loaded_hashes(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -60,16 +64,26 @@ def publish_entry(
     }
 
 
-def record_publish(warehouse: Path, run_id: str, releases: Releases) -> dict[str, object]:
-    """Make this publish a release in the build: the revisions since the last release into
-    `marts.score_revision`, and a row in the log with the source files (by sha256) and the marts'
-    row counts."""
+def served_release(served: Path) -> str | None:
+    """The release the served DuckDB file holds (None: nothing served, or before releases)."""
+    if not served.exists():
+        return None
+    with duckdb.connect(str(served), read_only=True) as con:
+        last = con.execute(SERVED_RELEASE_SQL.format(schema="marts")).fetchone()
+    return last[0] if last else None
+
+
+def record_publish(
+    warehouse: Path, run_id: str, releases: Releases, previous: str | None
+) -> dict[str, object]:
+    """Make this publish a release in the build: the revisions since the `previous` release (the
+    one served until now) into `marts.score_revision`, and a row in the log with the source files
+    (by sha256) and the marts' row counts."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute(_DDL)
         earlier = [r for (r,) in con.execute(RELEASES_SQL.format(schema="marts")).fetchall()]
         at = now_utc()
-        release_id = next_release_id(at, earlier)
-        previous = earlier[-1] if earlier else None
+        release_id = next_release_id(at, earlier + releases.kept())
         con.execute(SCORE_REVISION_DDL.format(schema="marts"))
         found = revisions(
             "marts.fct_agency_score", releases.fact_file(previous), previous, release_id, at, con

@@ -153,7 +153,7 @@ def revisions(
     columns = ", ".join(FACT_COLUMNS)
     con.execute(
         f"create or replace temp view old_facts as select {columns} "
-        f"from read_parquet({_literal(previous)})"
+        f"from read_parquet({sql_literal(previous)})"
     )
     source = new_facts if isinstance(new_facts, str) else "new_facts_relation"
     if not isinstance(new_facts, str):
@@ -165,7 +165,7 @@ def revisions(
     )
 
 
-def _literal(path: Path) -> str:
+def sql_literal(path: Path) -> str:
     """A path as an SQL string literal (a view's definition takes no parameters)."""
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -177,7 +177,7 @@ def keep_duckdb(build: Path, target: Path) -> None:
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
         for (table,) in tables:
-            target_file = _literal(staging / f"{table}.parquet")
+            target_file = sql_literal(staging / f"{table}.parquet")
             con.execute(f'copy (select * from marts."{table}") to {target_file} (format parquet)')
 
 
@@ -188,6 +188,12 @@ def keep_csv_tables(tables: dict[str, tuple[Path, dict[str, str]]], target: Path
         for table, (csv_file, types) in tables.items():
             relation = con.read_csv(str(csv_file), header=True, dtype=types)
             relation.write_parquet(str(staging / f"{table}.parquet"))
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """Copy a folder in place of `target`, never leaving it half copied."""
+    with _replacing(target) as staging:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
 
 
 class _replacing:
@@ -217,19 +223,18 @@ def load_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:
     tables = []
     for parquet in sorted(folder.glob("*.parquet")):
         con.execute(
-            f'create table marts."{parquet.stem}" as select * from read_parquet({_literal(parquet)})'
+            f'create table marts."{parquet.stem}" as select * from read_parquet({sql_literal(parquet)})'
         )
         tables.append(parquet.stem)
     return tables
 
 
 def as_of(releases: Releases, release_id: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB whose schema `marts` holds a view per table of the kept release."""
+    """An in-memory DuckDB whose schema `marts` holds the tables of the kept release, read in
+    first: the query that follows may read nothing else and write nowhere."""
     folder = releases.require(release_id)
     con = duckdb.connect()
-    con.execute("create schema marts")
-    for parquet in sorted(folder.glob("*.parquet")):
-        con.execute(
-            f'create view marts."{parquet.stem}" as select * from read_parquet({_literal(parquet)})'
-        )
+    load_marts(con, folder)
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
     return con

@@ -104,6 +104,15 @@ def test_a_score_is_banded_by_the_rules_of_its_year(earlier_sakip_period, year, 
     assert (found and found.code, found and found.period.rule_version) == (band, rule_version)
 
 
+def test_two_periods_of_one_index_may_not_hold_for_the_same_year(earlier_sakip_period):
+    seeds = reference.SEEDS_DIR / "rule_periods.csv"
+    with seeds.open("a", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerow(["sakip", "Fixture 2/2019", 2019, 2019])
+    _forget_the_seeds()
+    with pytest.raises(ValueError, match="Fixture 1/2015 and Fixture 2/2019|Fixture 2/2019 and"):
+        reference.bands("sakip", 2019)
+
+
 def test_a_band_only_an_earlier_period_has_is_still_a_predicate(earlier_sakip_period):
     assert allowed_predicates("sakip", 65, 2020) == {"B", "BB"}  # on the fixture's bound
     assert allowed_predicates("sakip", 65, 2021) == {"B"}

@@ -360,3 +360,7 @@ def test_a_release_kept_from_postgres_is_the_served_marts_and_restores_with_its_
         assert pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0] == served
     with login(server, "karawang_bi") as con:
         assert _regions_in(con, "fct_agency_score") == {"32.15"}
+    # A rollback serves tables that have their policies already: given again, not twice.
+    assert "previous generation" in engine_for(on_postgres).rollback()
+    with login(server, "karawang_bi") as con:
+        assert _regions_in(con, "fct_agency_score") == {"32.15"}

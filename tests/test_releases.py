@@ -94,6 +94,27 @@ def test_each_release_is_a_valid_data_package_with_notes_and_checksums(two_relea
     assert "fct_agency_score" in dictionary and "rb: Nilai, Nilai Indeks" in dictionary
 
 
+def test_after_a_rollback_the_next_release_is_new_and_revises_what_was_served(two_releases):
+    settings = two_releases
+    today = datetime.now(UTC).date().isoformat()
+    code, output = run("rollback", settings=settings)
+    assert code == 0, output
+    assert query(settings, SETWAN_RB_2024) == [(66.5, "B")]  # release .1 served again
+    path = settings.sources_dir / "rb" / BEKASI / "rb_2024.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(",71.25,BB", ",72.00,BB"), encoding="utf-8"
+    )
+    assert run_refresh(settings).success
+    assert query(settings, "select release_id from marts.publish_log where event = 'publish'")[
+        -1
+    ] == (f"{today}.3",)
+    assert query(
+        settings,
+        "select old_score, new_score, old_release_id from marts.score_revision "
+        f"where new_release_id = '{today}.3'",
+    ) == [(66.5, 72.0, f"{today}.1")]
+
+
 def test_release_ids_are_the_date_and_the_sequence_that_day():
     at = datetime(2026, 12, 3, 23, 59)
     assert next_release_id(at, []) == "2026-12-03.1"

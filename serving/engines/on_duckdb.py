@@ -14,7 +14,13 @@ from pathlib import Path
 
 import duckdb
 
-from serving.publish_log import RESTORE, ROLLBACK, record_publish, record_rollback
+from serving.publish_log import (
+    RESTORE,
+    ROLLBACK,
+    record_publish,
+    record_rollback,
+    served_release,
+)
 from serving.releases import Releases, keep_duckdb, load_marts
 
 
@@ -38,7 +44,8 @@ class DuckDBEngine:
         return run_gate(docs_dir, duckdb_batches(build))
 
     def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
-        entry = record_publish(self.files.build, run_id, self.releases)
+        previous = served_release(self.files.served)
+        entry = record_publish(self.files.build, run_id, self.releases, previous)
         keep_duckdb(self.files.build, self.releases.marts(entry["release_id"]))
         self.files.publish(run_id, manifest)
         return entry

@@ -32,6 +32,7 @@ from serving.publish_log import (
     RELEASES_SQL,
     RESTORE,
     ROLLBACK,
+    SERVED_RELEASE_SQL,
     loaded_hashes,
     now_utc,
     publish_entry,
@@ -210,9 +211,10 @@ class PostgresEngine:
             for table in ("publish_log", "score_revision"):
                 _carry(pg, table)
             earlier = [r for (r,) in pg.execute(RELEASES_SQL.format(schema=BUILD)).fetchall()]
+            served = pg.execute(SERVED_RELEASE_SQL.format(schema=BUILD)).fetchone()
             at = now_utc()
-            release_id = next_release_id(at, earlier)
-            self._revise(pg, earlier[-1] if earlier else None, release_id, at)
+            release_id = next_release_id(at, earlier + self.releases.kept())
+            self._revise(pg, served[0] if served else None, release_id, at)
             rows = {t: n for t, n in _table_sizes(pg, BUILD).items() if t != "publish_log"}
             entry = publish_entry(run_id, hashes, rows, release_id, at)
             _log(pg, BUILD, entry)

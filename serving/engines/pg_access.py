@@ -85,6 +85,11 @@ def grant_readers(pg: psycopg.Connection, schema: str) -> None:
         _create_role(pg, province_role(code.split(".")[0]), login=False, member_of=REGIONAL_ROLE)
     for table in regional:
         target = sql.Identifier(schema, table)
+        # A rollback serves again tables that have their policies already.
+        for policy in ("every_row", "own_region"):
+            pg.execute(
+                sql.SQL("drop policy if exists {} on {}").format(sql.Identifier(policy), target)
+            )
         pg.execute(sql.SQL("alter table {} enable row level security").format(target))
         pg.execute(
             sql.SQL("create policy every_row on {} for select to {} using (true)").format(
