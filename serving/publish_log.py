@@ -9,7 +9,13 @@ from pathlib import Path
 
 import duckdb
 
-from serving.releases import SCORE_REVISION_DDL, Releases, next_release_id, revisions
+from serving.releases import (
+    SCORE_REVISION_DDL,
+    Releases,
+    next_release_id,
+    revisions,
+    sql_literal,
+)
 
 _DDL = """
 create table if not exists marts.publish_log (
@@ -65,11 +71,23 @@ def publish_entry(
 
 
 def served_release(served: Path) -> str | None:
-    """The release the served DuckDB file holds (None: nothing served, or before releases)."""
+    """The release the served DuckDB file holds (None: nothing served, or served before
+    releases). Attached to a connection of its own: a reader in this process may have the file
+    open with another configuration."""
     if not served.exists():
         return None
-    with duckdb.connect(str(served), read_only=True) as con:
-        last = con.execute(SERVED_RELEASE_SQL.format(schema="marts")).fetchone()
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_literal(served)} as served (read_only)")
+        has_ids = con.execute(
+            "select count(*) from duckdb_columns() where database_name = 'served' "
+            "and table_name = 'publish_log' and column_name = 'release_id'"
+        ).fetchone()[0]
+        last = (
+            con.execute(SERVED_RELEASE_SQL.format(schema="served.marts")).fetchone()
+            if has_ids
+            else None
+        )
+        con.execute("detach served")
     return last[0] if last else None
 
 
