@@ -68,6 +68,7 @@ _FRICTIONLESS_TYPES = {
     "HUGEINT": "integer",
     "DOUBLE": "number",
     "FLOAT": "number",
+    "DECIMAL": "number",
     "BOOLEAN": "boolean",
     "DATE": "date",
     "TIMESTAMP": "datetime",
@@ -172,10 +173,7 @@ def _write_package(folder: Path, release_id: str, tables, dictionary) -> None:
     for table, columns in tables.items():
         fields = []
         for column, kind in columns:
-            base = kind.split("(")[0]
-            field = {"name": column, "type": _FRICTIONLESS_TYPES.get(base, "string")}
-            if base == "DECIMAL":
-                field["type"] = "number"
+            field = {"name": column, "type": _FRICTIONLESS_TYPES.get(kind.split("(")[0], "string")}
             if field["type"] == "datetime":
                 field["format"] = "%Y-%m-%dT%H:%M:%S.%f"
             if described[table, column]["description"]:

@@ -13,6 +13,7 @@ previous release's Parquet.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -196,25 +197,20 @@ def copy_folder(source: Path, target: Path) -> None:
         shutil.copytree(source, staging, dirs_exist_ok=True)
 
 
-class _replacing:
+@contextlib.contextmanager
+def _replacing(target: Path):
     """A staging folder beside `target` that takes its place when the block ends without error:
     a release is never half kept."""
-
-    def __init__(self, target: Path):
-        self.target = target
-
-    def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".keeping-", dir=self.target.parent))
-        return self.staging
-
-    def __exit__(self, kind, error, trace) -> None:
-        if kind is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            return
-        if self.target.exists():
-            shutil.rmtree(self.target)
-        os.replace(self.staging, self.target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".keeping-", dir=target.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
 
 
 def load_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:

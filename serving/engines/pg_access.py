@@ -22,18 +22,23 @@ REGIONAL_ROLE = "kinerja_regional"  # every regency and province role is a membe
 REGENCY_PREFIX, PROVINCE_PREFIX = "kinerja_pemda_", "kinerja_prov_"
 REGION_COLUMN = "pemda_code"
 
+
+def _codes_of(prefix: str) -> str:
+    """The region codes of the roles named `<prefix><code>` that the current user is a member of
+    (the role name's `_` back to the code's `.`)."""
+    like = prefix.replace("_", "\\_") + "%"
+    return (
+        f"select replace(substr(r.rolname, {len(prefix) + 1}), '_', '.') from pg_roles as r "
+        f"where r.rolname like '{like}' and pg_has_role(current_user, r.oid, 'member')"
+    )
+
+
 # A regional member's rows: its regencies' and its provinces', by the roles it is a member of
 # (kinerja_pemda_32_16 reads 32.16; kinerja_prov_32 reads 32 and every 32.xx).
-_OWN_ROWS = r"""
-pemda_code in (
-    select replace(substr(r.rolname, 15), '_', '.') from pg_roles as r
-    where r.rolname like 'kinerja\_pemda\_%' and pg_has_role(current_user, r.oid, 'member')
+_OWN_ROWS = (
+    f"{REGION_COLUMN} in ({_codes_of(REGENCY_PREFIX)}) "
+    f"or split_part({REGION_COLUMN}, '.', 1) in ({_codes_of(PROVINCE_PREFIX)})"
 )
-or split_part(pemda_code, '.', 1) in (
-    select substr(r.rolname, 14) from pg_roles as r
-    where r.rolname like 'kinerja\_prov\_%' and pg_has_role(current_user, r.oid, 'member')
-)
-"""
 
 
 def regency_role(pemda_code: str) -> str:
