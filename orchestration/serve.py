@@ -18,12 +18,7 @@ from pathlib import Path
 WORKSPACE = ("-m", "orchestration.definitions")
 
 
-def serve(dagster_home: Path | None, host: str, port: int) -> int:
-    if dagster_home is None:
-        raise ValueError(
-            "kinerja serve needs DAGSTER_HOME: the daemon and the webserver keep the schedules, "
-            "the sensor's cursor and the run history there"
-        )
+def serve(dagster_home: Path, host: str, port: int) -> int:
     bin_dir = Path(sys.executable).parent
     processes = [
         subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", *WORKSPACE]),
