@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from contracts.sources import registry
 from ingest.limits import Limits
@@ -32,6 +33,13 @@ def raw_tables(source: str) -> tuple[str, ...]:
 def is_region_code(text: str) -> bool:
     """A Kemendagri code as a folder name: `NN` (a province) or `NN.NN` (a regency or city)."""
     return bool(_REGION_CODE.match(text))
+
+
+def folder_region(path: PurePath) -> str | None:
+    """The region a file's folders name: the last one named by a Kemendagri code
+    (`sakip/32.15/sakip_2024.xlsx` is Kabupaten Karawang's); None when no folder does."""
+    folders = [part for part in path.parts[:-1] if is_region_code(part)]
+    return folders[-1] if folders else None
 
 
 @dataclass(frozen=True)

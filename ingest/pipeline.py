@@ -27,7 +27,7 @@ from ingest import progress, raw_store
 from ingest.landing import land
 from ingest.layouts import Parsed, parse_file
 from ingest.limits import size_text
-from ingest.options import Options, is_region_code, raw_tables
+from ingest.options import Options, folder_region, raw_tables
 
 if TYPE_CHECKING:  # fetching (requests) is not needed to check a file: `kinerja validate`
     from ingest.manifest import SourceEntry
@@ -64,8 +64,7 @@ class FileOutcome:
 def file_region(display: str, entry: SourceEntry) -> str | None:
     """A file under a folder named by a Kemendagri code belongs to that region
     (`sakip/<region code>/sakip_2024.xlsx`); any other file to its manifest entry's `pemda_code`."""
-    folders = [part for part in PurePath(display).parts[:-1] if is_region_code(part)]
-    return folders[-1] if folders else entry.pemda_code
+    return folder_region(PurePath(display)) or entry.pemda_code
 
 
 def check_file(

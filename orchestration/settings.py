@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.mistakes import OperatorError
 from serving.engines import ENGINES
 from serving.generations import WarehouseFiles
 from serving.retention import Retention
@@ -37,7 +38,7 @@ class PostgresConnection:
         if not env.get("KINERJA_PG_HOST"):
             return None
         if not env.get("KINERJA_PG_USER"):
-            raise ValueError("KINERJA_PG_HOST is set but KINERJA_PG_USER is not")
+            raise OperatorError("KINERJA_PG_HOST is set but KINERJA_PG_USER is not")
         return cls(
             host=env["KINERJA_PG_HOST"],
             user=env["KINERJA_PG_USER"],
@@ -59,13 +60,16 @@ class Settings:
     postgres: PostgresConnection | None = None  # the server of target postgres
     chromium: str | None = None  # the browser that prints the review's PDF; None: from PATH
     dagster_home: Path | None = None  # None: an ephemeral Dagster instance
+    # The instance configuration DAGSTER_HOME gets (orchestration/instance.py): SQLite storage,
+    # or PostgreSQL's when DAGSTER_PG_HOST is set.
+    dagster_config: Path = PROJECT_ROOT / "dagster.yaml"
     retention: Retention = field(default_factory=Retention)  # what is kept (serving/retention.py)
     # The variables a manifest URL or header names (`${PORTAL_TOKEN}`), expanded at request time.
     manifest_variables: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         if self.target not in ENGINES:
-            raise ValueError(f"target {self.target!r}: expected one of {', '.join(ENGINES)}")
+            raise OperatorError(f"target {self.target!r}: expected one of {', '.join(ENGINES)}")
 
     @property
     def landing_dir(self) -> Path:
@@ -139,6 +143,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Settings:
     KINERJA_RETRY_DELAY_SECONDS (60: first wait before retrying a source that could not be
     fetched), KINERJA_TARGET (duckdb; postgres builds and serves the marts on the KINERJA_PG_*
     server), KINERJA_CHROMIUM (found on PATH), DAGSTER_HOME (none: an ephemeral instance),
+    DAGSTER_PG_HOST (Dagster's own storage in that PostgreSQL server: dagster.postgres.yaml),
     KINERJA_KEEP_RELEASES (30 releases kept) and KINERJA_KEEP_DAYS (365 days of backups, logs,
     quarantine reports and landing copies).
     """
@@ -155,6 +160,8 @@ def from_env(env: Mapping[str, str] = os.environ) -> Settings:
         postgres=PostgresConnection.from_variables(env),
         chromium=env.get("KINERJA_CHROMIUM") or None,
         dagster_home=Path(home).resolve() if home else None,
+        dagster_config=PROJECT_ROOT
+        / ("dagster.postgres.yaml" if env.get("DAGSTER_PG_HOST") else "dagster.yaml"),
         retention=Retention(
             releases=int(env.get("KINERJA_KEEP_RELEASES") or Retention.releases),
             days=int(env.get("KINERJA_KEEP_DAYS") or Retention.days),

@@ -26,6 +26,7 @@ from contracts import reference
 from contracts.messages import in_indonesian, said
 from contracts.sources import Field, registry, spreadsheet_sources
 from contracts.sources.agencies import AGENCY_TYPES
+from orchestration.mistakes import OperatorError
 
 LISTS = "Daftar"  # the hidden sheet the drop-downs read their agency names from
 SPARE_ROWS = 10  # empty, unlocked rows below the filled ones
@@ -71,12 +72,12 @@ def write_template(read, source_code: str, regency: str, year: int, folder: Path
     """The template of `source_code` for `regency` and `year`, saved as the file name the
     readers expect (`sakip_2024.xlsx`) under `folder/<regency>/`."""
     if source_code not in spreadsheet_sources():
-        raise ValueError(
+        raise OperatorError(
             f"no template for {source_code}: one of {', '.join(spreadsheet_sources())}"
         )
     agencies = agencies_in_force(read, regency, year)
     if agencies.empty:
-        raise LookupError(f"no agency of {regency} in force in {year} is published")
+        raise OperatorError(f"no agency of {regency} in force in {year} is published")
     workbook = Workbook()
     names = _agency_list(workbook, agencies)
     sheets = _sheets(source_code, agencies)

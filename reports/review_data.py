@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from orchestration.mistakes import OperatorError
+
 
 @dataclass(frozen=True)
 class ReviewMonth:
@@ -179,7 +181,7 @@ def load_review(read, regency: str, month: ReviewMonth, index_order: list[str]) 
         [regency],
     )
     if scores.empty or names.empty:
-        raise LookupError(
+        raise OperatorError(
             f"no published score of regency {regency} up to {month}: check the code "
             "(e.g. 32.16) and that a refresh has published its files"
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.mistakes import OperatorError
 from reports.review_data import ReviewData
 from serving import crash_points
 
@@ -88,7 +89,7 @@ def save_review(files, review: ReviewData, rendered_at: datetime, wait_seconds: 
     rows["rendered_at"] = pd.Timestamp(rendered_at)
     with files.writing_working(wait_seconds) as working:
         if not working.exists():
-            raise FileNotFoundError(
+            raise OperatorError(
                 f"no working warehouse at {working}: run `kinerja refresh` before a review"
             )
         with duckdb.connect(str(working)) as con:

@@ -23,6 +23,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.mistakes import OperatorError
 from serving.releases import RELEASE_ID, copy_folder
 
 MANIFEST = "backup.json"
@@ -48,20 +49,33 @@ def backup(files, releases, release_id: str, folder: Path, wait_seconds: float) 
     return target
 
 
+def backup_folder(given: Path, release_id: str) -> Path:
+    """The backup of `release_id` that `given` names: the backup's own folder, or the folder
+    `kinerja backup --out` wrote it into (`<given>/<release_id>`)."""
+    for folder in (given, given / release_id):
+        if (folder / MANIFEST).is_file():
+            return folder
+    raise OperatorError(
+        f"no backup of release {release_id} in {given} (neither {given / MANIFEST} nor "
+        f"{given / release_id / MANIFEST}): name with --from the folder `kinerja backup --out` "
+        "wrote to"
+    )
+
+
 def restore(files, releases, release_id: str, source: Path) -> Path:
     """Put the backup in `source` (of `release_id`) back as the working file, and its marts as
     that release's kept Parquet; the marts folder, for the engine to serve. The caller holds the
     writer lock (`files.writing_working`) until the release is served."""
     if not RELEASE_ID.match(release_id):
-        raise ValueError(f"{release_id!r} is not a release id (2026-12-03.1)")
+        raise OperatorError(f"{release_id!r} is not a release id (2026-12-03.1)")
     taken = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     if taken["release_id"] != release_id:
-        raise ValueError(
+        raise OperatorError(
             f"{source} is the backup of release {taken['release_id']}, not {release_id}"
         )
     saved = source / "work" / files.working.name
     if not saved.exists():
-        raise FileNotFoundError(f"{saved}: the backup holds no working file of that name")
+        raise OperatorError(f"{saved}: the backup holds no working file of that name")
     working = files.working
     working.parent.mkdir(parents=True, exist_ok=True)
     # Copied beside it first: a restore cut off half-way never leaves half a working file.

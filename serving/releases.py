@@ -13,17 +13,17 @@ previous release's Parquet.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.mistakes import OperatorError
+from serving.folders import written_whole
 
 RELEASE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}\.\d+$")
 
@@ -86,7 +86,7 @@ order by 1, 2, 3, 4
 """
 
 
-class UnknownRelease(LookupError):
+class UnknownRelease(OperatorError):
     pass
 
 
@@ -173,7 +173,7 @@ def sql_literal(path: Path) -> str:
 
 def keep_duckdb(build: Path, target: Path) -> None:
     """Write every table of `build`'s schema `marts` as Parquet into `target` (replacing it)."""
-    with _replacing(target) as staging, duckdb.connect(str(build), read_only=True) as con:
+    with written_whole(target) as staging, duckdb.connect(str(build), read_only=True) as con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
@@ -185,7 +185,7 @@ def keep_duckdb(build: Path, target: Path) -> None:
 def keep_csv_tables(tables: dict[str, tuple[Path, dict[str, str]]], target: Path) -> None:
     """Write each table, given as a CSV file with a header and its DuckDB column types, as
     Parquet into `target` (replacing it)."""
-    with _replacing(target) as staging, duckdb.connect() as con:
+    with written_whole(target) as staging, duckdb.connect() as con:
         for table, (csv_file, types) in tables.items():
             relation = con.read_csv(str(csv_file), header=True, dtype=types)
             relation.write_parquet(str(staging / f"{table}.parquet"))
@@ -193,24 +193,8 @@ def keep_csv_tables(tables: dict[str, tuple[Path, dict[str, str]]], target: Path
 
 def copy_folder(source: Path, target: Path) -> None:
     """Copy a folder in place of `target`, never leaving it half copied."""
-    with _replacing(target) as staging:
+    with written_whole(target) as staging:
         shutil.copytree(source, staging, dirs_exist_ok=True)
-
-
-@contextlib.contextmanager
-def _replacing(target: Path):
-    """A staging folder beside `target` that takes its place when the block ends without error:
-    a release is never half kept."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".keeping-", dir=target.parent))
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    if target.exists():
-        shutil.rmtree(target)
-    os.replace(staging, target)
 
 
 def load_marts(con: duckdb.DuckDBPyConnection, folder: Path) -> list[str]:

@@ -22,7 +22,7 @@ def test_a_retired_file_leaves_the_next_release_and_comes_back_when_sent_again(s
     [(rows,)] = query(settings, FROM_RB_2024)
     assert rows == 61
     code, output = run("retire", RB_2024, "--reason", "x", settings=settings)
-    assert code == 2 and "still in the sources dir" in output
+    assert code == 64 and "still in the sources dir" in output
     gone = tmp_path / "rb_2024.csv"
     shutil.move(settings.sources_dir / RB_2024, gone)
     code, output = run("refresh", settings=settings)
@@ -33,7 +33,7 @@ def test_a_retired_file_leaves_the_next_release_and_comes_back_when_sent_again(s
     assert code == 0, output
     assert f"Retired {RB_2024} (rb): 61 rows removed" in output
     code, output = run("retire", "rb/32.16/rb_1999.csv", "--reason", "x", settings=settings)
-    assert code == 2 and "no loaded source file 'rb/32.16/rb_1999.csv'" in output
+    assert code == 64 and "no loaded source file 'rb/32.16/rb_1999.csv'" in output
     assert run_refresh(settings).success
     assert query(settings, FROM_RB_2024) == [(0,)]
     assert query(

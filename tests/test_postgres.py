@@ -24,6 +24,7 @@ from reports.province_review import render_province
 from reports.review_data import ReviewMonth
 from serving.engines import engine_for
 from tests.conftest import BEKASI, SAMPLES, query, run_refresh
+from tests.crashes import run
 from tests.postgres_server import PostgresServer
 from tests.test_bi import example_queries
 
@@ -158,6 +159,36 @@ def test_the_reader_role_reads_the_marts_and_nothing_else(server, engines):
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 con.execute(forbidden)
+
+
+def test_kinerja_query_reads_as_kinerja_reader_and_writes_nothing(server, engines, tmp_path):
+    """The operator's query runs with the BI readers' privileges, in a read-only transaction:
+    the pipeline's own schemas stay out of reach, and nothing is written; as the owner only
+    when asked (`--as-owner`), still read-only."""
+    settings = engines[1]
+    env = {"KINERJA_TARGET": "postgres"}
+    code, output = run("query", "select current_user as who", settings=settings, env=env)
+    assert (code, output.split()) == (0, ["who", "kinerja_reader"])
+    for sql in (
+        "select count(*) from raw.sakip",
+        "delete from marts.fct_agency_score",
+        f"copy (select 1) to '{tmp_path / 'out.csv'}'",
+    ):
+        code, output = run("query", sql, settings=settings, env=env)
+        assert code == 64 and output.startswith("kinerja query: ") and output.count("\n") == 1
+    code, output = run(
+        "query", "select count(*) as n from raw.sakip", "--as-owner", settings=settings, env=env
+    )
+    assert code == 0 and int(output.split()[1]) > 0
+    code, _ = run("query", "delete from raw.sakip", "--as-owner", settings=settings, env=env)
+    assert code == 64, "the owner's query is read-only too"
+    assert list(tmp_path.iterdir()) == []
+    # without the reader's password the owner reads as kinerja_reader by its role
+    code, output = run(
+        "query", "select current_user as who", settings=settings,
+        env=env | {"KINERJA_PG_READER_PASSWORD": ""},
+    )  # fmt: skip
+    assert (code, output.split()) == (0, ["who", "kinerja_reader"])
 
 
 LOGIN_PASSWORD = "regional-test-password"

@@ -367,13 +367,13 @@ def test_the_dbt_unit_tests_pass(built, tmp_path):
     ("arguments", "says"),
     [
         (["query", "select * from marts.no_such_mart"], "kinerja query: Catalog Error"),
-        (["report", "--as-of", "2025-13"], "kinerja report: review month '2025-13': expected"),
         (["rollback"], "kinerja rollback: nothing to roll back to"),
         (["refresh", "--target", "postgres"], "kinerja refresh: target postgres needs its server"),
+        (["restore", "2026-01-01.1", "--from", "/nowhere"], "kinerja restore: no backup of"),
     ],
-    ids=["bad-sql", "bad-month", "nothing-to-roll-back", "postgres-without-a-server"],
+    ids=["bad-sql", "nothing-to-roll-back", "postgres-without-a-server", "no-backup-there"],
 )
-def test_an_operators_mistake_is_one_line_and_exit_2(
+def test_an_operators_mistake_is_one_line_and_exit_64(
     built, tmp_path, monkeypatch, capsys, arguments, says
 ):
     served = tmp_path / "kinerja.duckdb"
@@ -381,6 +381,37 @@ def test_an_operators_mistake_is_one_line_and_exit_2(
     for name in [n for n in os.environ if n.startswith("KINERJA_PG_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("KINERJA_WAREHOUSE", str(served))
-    assert cli.main(arguments) == 2
+    assert cli.main(arguments) == 64
     error = capsys.readouterr().err
-    assert error.startswith(says) and "Traceback" not in error, error
+    assert error.startswith(says) and error.count("\n") == 1, error
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["feedback", "--since", "2026-13-01"], "Invalid value for '--since': '2026-13-01'"),
+        (["validate", "--pemda-code", "32.99", "x.csv"], "Invalid value for '--pemda-code'"),
+        (["report", "--province", "32.16"], "'32.16' is no province"),
+        (["template", "--regency", "32.16", "--source", "rb"], "Missing option '--year'"),
+        (["query"], "Missing argument 'SQL'"),
+    ],
+    ids=["bad-date", "no-such-region", "not-a-province", "missing-option", "missing-argument"],
+)
+def test_a_usage_error_names_its_option_and_exits_64(capsys, arguments, says):
+    assert cli.main(arguments) == 64
+    error = capsys.readouterr().err
+    assert error.startswith(f"Usage: kinerja {arguments[0]} ") and says in error, error
+    assert "Traceback" not in error
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch):
+    """Only what the code raises on purpose for an operator's mistake is one line: anything
+    else is a bug, and its traceback is what whoever fixes it needs."""
+    from serving.engines import on_duckdb
+
+    def broken(self):
+        raise LookupError("a bug, not a mistake")
+
+    monkeypatch.setattr(on_duckdb.DuckDBEngine, "rollback", broken)
+    with pytest.raises(LookupError, match="a bug, not a mistake"):
+        cli.main(["rollback"])

@@ -59,8 +59,10 @@ class Engine(Protocol):
     def partition_warnings(self) -> list[str]:
         """The served regency partitions that carry a warning (`marts.partition_checks`)."""
 
-    def reader(self) -> AbstractContextManager[Read]:
-        """One consistent read-only view of the served marts."""
+    def reader(self, as_reader: bool = False) -> AbstractContextManager[Read]:
+        """One consistent read-only view of the served marts, which writes nowhere, on the
+        disk or the server. `as_reader`: with the privileges of the BI readers
+        (`kinerja_reader` on PostgreSQL), what `kinerja query` runs as."""
 
     def rollback(self) -> str:
         """Serve the previous generation again; what is now served, in a sentence."""

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.mistakes import OperatorError
 from serving.publish_log import (
     RESTORE,
     ROLLBACK,
@@ -22,6 +23,8 @@ from serving.publish_log import (
     served_release,
 )
 from serving.releases import Releases, keep_duckdb, load_marts
+
+_READ_ONLY = {"enable_external_access": False, "lock_configuration": True}
 
 
 class DuckDBEngine:
@@ -65,15 +68,17 @@ class DuckDBEngine:
         return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
 
     @contextlib.contextmanager
-    def reader(self):
+    def reader(self, as_reader: bool = False):
+        """The served file holds the marts alone, so every reader reads as a BI reader. No file
+        but the served one is reachable (no COPY TO, ATTACH or read_csv), and that stays so."""
         if not self.files.served.exists():
-            raise FileNotFoundError(f"no warehouse at {self.files.served}: run `kinerja refresh`")
-        with duckdb.connect(str(self.files.served), read_only=True) as con:
+            raise OperatorError(f"no warehouse at {self.files.served}: run `kinerja refresh`")
+        with duckdb.connect(str(self.files.served), read_only=True, config=_READ_ONLY) as con:
             yield lambda sql, params=None: con.execute(sql, params or []).df()
 
     def rollback(self) -> str:
         if not self.files.previous.exists():
-            raise LookupError(
+            raise OperatorError(
                 f"nothing to roll back to: {self.files.served} is the only generation published"
             )
         self.files.rollback(record_rollback)

@@ -18,6 +18,7 @@ The server is the settings' `postgres` (KINERJA_PG_*, which dbt's `postgres` pro
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -25,8 +26,9 @@ import duckdb
 import psycopg
 from psycopg import sql
 
+from orchestration.mistakes import OperatorError
 from serving import crash_points
-from serving.engines.pg_access import ensure_roles, grant_readers, revoke_readers
+from serving.engines.pg_access import READER_ROLE, ensure_roles, grant_readers, revoke_readers
 from serving.publish_log import (
     CARRIED_BY_ROLLBACK,
     RELEASES_SQL,
@@ -160,7 +162,7 @@ class PostgresEngine:
 
     def __init__(self, settings):
         if settings.postgres is None:
-            raise ValueError(
+            raise OperatorError(
                 "target postgres needs its server: set KINERJA_PG_HOST and KINERJA_PG_USER "
                 "(and KINERJA_PG_PORT, KINERJA_PG_PASSWORD, KINERJA_PG_DATABASE)"
             )
@@ -300,15 +302,23 @@ class PostgresEngine:
         return [f"{pemda} {index} {year}: {warning}" for pemda, index, year, warning in rows]
 
     @contextlib.contextmanager
-    def reader(self):
-        """One repeatable-read, read-only transaction; `?` parameters as on DuckDB."""
+    def reader(self, as_reader: bool = False):
+        """One repeatable-read, read-only transaction; `?` parameters as on DuckDB. `as_reader`:
+        logged in as `kinerja_reader` (KINERJA_PG_READER_PASSWORD), else with its role set."""
         import pandas as pd
 
-        with connect(self.server) as pg:
+        login = self.server
+        if as_reader and self.server.reader_password:
+            login = dataclasses.replace(
+                self.server, user=READER_ROLE, password=self.server.reader_password
+            )
+        with connect(login) as pg:
             pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             pg.read_only = True
+            if as_reader and login is self.server:
+                _set_reader_role(pg, self.server.user)
             if not _schema_exists(pg, PUBLIC):
-                raise FileNotFoundError(
+                raise OperatorError(
                     f"no schema {PUBLIC} on {self.server.host}: run `kinerja refresh`"
                 )
 
@@ -323,7 +333,9 @@ class PostgresEngine:
         """Swap `marts_previous` and `marts` in one transaction, noting it in the log served."""
         with connect(self.server) as pg:
             if not _schema_exists(pg, PREVIOUS):
-                raise LookupError("nothing to roll back to: no schema marts_previous on the server")
+                raise OperatorError(
+                    "nothing to roll back to: no schema marts_previous on the server"
+                )
             swap = "marts_swap"
             _rename(pg, PUBLIC, swap)
             _rename(pg, PREVIOUS, PUBLIC)
@@ -430,6 +442,16 @@ def _table_exists(pg: psycopg.Connection, schema: str, table: str) -> bool:
             [schema, table],
         ).fetchone()
     )
+
+
+def _set_reader_role(pg: psycopg.Connection, owner: str) -> None:
+    try:
+        pg.execute(sql.SQL("set role {}").format(sql.Identifier(READER_ROLE)))
+    except psycopg.Error as error:
+        raise OperatorError(
+            f"{owner} cannot read as {READER_ROLE} ({str(error).strip()}): set "
+            "KINERJA_PG_READER_PASSWORD to log in as it, or pass --as-owner"
+        ) from error
 
 
 def _schema_exists(pg: psycopg.Connection, schema: str) -> bool:
