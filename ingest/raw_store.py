@@ -26,6 +26,7 @@ from contracts.agencies import AGENCY_COLUMNS, Masters, agencies_from_frame
 from contracts.failures import REPORT_COLUMNS, Issue, as_rows
 from contracts.schemas import FILE_COLUMNS, table_of, table_schema
 from ingest.options import raw_tables, sources
+from orchestration.mistakes import OperatorError
 
 SCHEMA = "raw"
 # Which of two rows of one key wins: the greater of these, compared in order, a missing value
@@ -68,6 +69,11 @@ create table if not exists {SCHEMA}.contract_issues (
 create table if not exists {SCHEMA}.retirements (
     index_code varchar, file varchar, sha256 varchar, reason varchar, rows_removed integer,
     retired_at timestamp, built_in_run varchar
+);
+-- how many files each source's folder held each time its ingest step read it: a folder that
+-- became empty while others did not is a warning in marts.source_status
+create table if not exists {SCHEMA}.source_folders (
+    index_code varchar, files integer, run_id varchar, logged_at timestamp
 );
 -- added with the Indonesian messages: a warehouse made before them gains the columns
 alter table {SCHEMA}.ingest_log add column if not exists first_error_indonesian varchar;
@@ -302,7 +308,7 @@ class RawStore:
             [file, LOADED],
         ).fetchone()
         if found is None:
-            raise LookupError(
+            raise OperatorError(
                 f"no loaded source file {file!r}: name it as marts.source_status.source_file "
                 "does (e.g. rb/32.16/rb_2024.csv)"
             )
@@ -330,6 +336,13 @@ class RawStore:
             self._con.rollback()
             raise
         return source, removed
+
+    def record_folder(self, index_code: str, files: int, run_id: str) -> None:
+        """How many files the source's folder held when `run_id` read it."""
+        self._con.execute(
+            f"insert into {SCHEMA}.source_folders values (?, ?, ?, ?)",
+            [index_code, files, run_id, datetime.now(UTC).replace(tzinfo=None)],
+        )
 
     def retirements_built(self, run_id: str) -> None:
         self._con.execute(

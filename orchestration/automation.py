@@ -29,6 +29,29 @@ def refresh_subset(reading: list[str]) -> tuple[set[dg.AssetKey], set[dg.AssetCh
     return assets, checks
 
 
+IN_PROGRESS = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def refresh_in_progress(instance: dg.DagsterInstance, settings: Settings) -> str | None:
+    """Why a tick must skip: a run of the refresh job queued or running in this instance, or
+    another process writing the warehouse (a `kinerja refresh` by hand, a restore); None when
+    the warehouse is free."""
+    running = instance.get_runs(
+        filters=dg.RunsFilter(job_name=REFRESH_JOB, statuses=IN_PROGRESS), limit=1
+    )
+    if running:
+        return f"refresh run {running[0].run_id} is in progress"
+    if settings.files.being_written():
+        return f"another process is writing {settings.warehouse}"
+    return None
+
+
 @dg.schedule(
     name="nightly_refresh",
     job_name=REFRESH_JOB,
@@ -41,9 +64,12 @@ def refresh_subset(reading: list[str]) -> tuple[set[dg.AssetKey], set[dg.AssetCh
 def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: dg.ResourceParam[Settings]):
     """The whole refresh when a source file, a portal or the dbt project has news (decided from
     hashes, `orchestration/changes.py`); else a run of the freshness checks alone, which reads
-    the working file and leaves the served one untouched."""
+    the working file and leaves the served one untouched. Skipped while a refresh runs."""
+    busy = refresh_in_progress(context.instance, settings)
+    if busy:
+        return dg.SkipReason(busy)
     decided_at = time.time()
-    news, received, reading = tonight(settings)
+    news, received, reading, _ = tonight(settings)
     if news:
         assets, checks = refresh_subset(reading)
         return dg.RunRequest(
@@ -70,9 +96,13 @@ def nightly_refresh(context: dg.ScheduleEvaluationContext, settings: dg.Resource
 def new_source_files(context: dg.SensorEvaluationContext, settings: dg.ResourceParam[Settings]):
     """The decision `kinerja refresh` makes (`orchestration/changes.py`), for the files of the
     sources dir: portals are fetched by the schedule, not every minute. The same news gives the
-    same run key, so Dagster starts one refresh for it however often the sensor ticks."""
+    same run key, so Dagster starts one refresh for it however often the sensor ticks. Skipped
+    while a refresh runs: its files are decided when it has finished."""
+    busy = refresh_in_progress(context.instance, settings)
+    if busy:
+        return dg.SkipReason(busy)
     decided_at = time.time()
-    news, received, reading = tonight(settings, local_only=True)
+    news, received, reading, _ = tonight(settings, local_only=True)
     if not news:
         return dg.SkipReason(f"nothing new in {len(received)} source files")
     versions = "\n".join(sorted(f"{r.display}:{r.sha256}" for r in received))

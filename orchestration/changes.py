@@ -11,6 +11,7 @@ same way. No pandas, dbt or Great Expectations is imported here.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ import duckdb
 
 from ingest.options import MASTERS, sources
 from ingest.receiving import FetchRetry, Received, anything_new, receive
+from orchestration.mistakes import OperatorError
 from orchestration.settings import PROJECT_ROOT, Settings
 
 # The run tag holding when its news was decided (a time stamp): the ingest steps receive the portal
@@ -62,9 +64,27 @@ def _checksums(manifest: Path) -> dict[str, str]:
     }
 
 
-def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
-    """Per source, each file's version last loaded or refused, from the working file; None when
-    there is no working file yet."""
+@dataclass(frozen=True)
+class Decided:
+    """What the working file knows of one source's files."""
+
+    files: dict[str, str] = field(default_factory=dict)  # file -> sha256 last loaded or refused
+    folder_files: int | None = None  # the files its folder held when last read; None: unknown
+
+    @property
+    def local_files(self) -> int:
+        """Of `files`, those found in the sources dir (not fetched from a portal)."""
+        return sum(1 for file in self.files if not file.startswith(("http://", "https://")))
+
+    @property
+    def folder_was_empty(self) -> bool:
+        known = self.folder_files if self.folder_files is not None else self.local_files
+        return known == 0
+
+
+def decided_versions(settings: Settings) -> dict[str, Decided] | None:
+    """Per source, each file's version last loaded or refused and the files its folder held
+    when last read, from the working file; None when there is no working file yet."""
     rows = _read_only(
         settings.files.working,
         "select index_code, file, sha256 from raw.file_versions qualify row_number() "
@@ -72,41 +92,98 @@ def decided_versions(settings: Settings) -> dict[str, dict[str, str]] | None:
     )
     if rows is None:
         return None
-    decided: dict[str, dict[str, str]] = {}
+    files: dict[str, dict[str, str]] = {}
     for source, file, sha256 in rows:
-        decided.setdefault(source, {})[file] = sha256
-    return decided
+        files.setdefault(source, {})[file] = sha256
+    folders = dict(
+        _read_only(
+            settings.files.working,
+            "select index_code, arg_max(files, logged_at) from raw.source_folders group by 1",
+        )
+        if _has_table(settings.files.working, "source_folders")
+        else []
+    )
+    return {
+        source: Decided(files.get(source, {}), folders.get(source)) for source in {*files, *folders}
+    }
+
+
+def news_of(received: list[Received], decided: Decided) -> str | None:
+    """Why a source must be read, or None: a file new or changed since it was last loaded or
+    refused (or a portal that failed), or a folder that became empty or holds files again (the
+    warehouse records which, for `marts.source_status`)."""
+    if anything_new(received, decided.files):
+        return "new or changed files"
+    empty = _local(received) == 0
+    if empty != decided.folder_was_empty:
+        return "its folder holds no file now" if empty else "its folder holds files again"
+    return None
+
+
+def _local(received: list[Received]) -> int:
+    return sum(1 for item in received if item.entry.path)
+
+
+class NothingReceived(OperatorError):
+    """The sources dir is missing, or holds no file at all: nothing is published on nothing."""
 
 
 class Tonight(NamedTuple):
     news: list[str]  # why tonight's refresh must run; empty: nothing new
     received: list[Received]  # every file received
     reading: list[str]  # the sources whose files the refresh must read
+    warnings: list[str]  # what the operator should know though the refresh goes on
 
 
 def tonight(settings: Settings, local_only: bool = False) -> Tonight:
     """What is new tonight, without sweeping landing (a refresh in progress may be writing
     there). `local_only`: the files of the sources dir alone, portals left to the schedule (the
     sensor's question, asked every minute). A new agency master, or no warehouse yet, means
-    every source is read (files refused against the old master deserve another look)."""
+    every source is read (files refused against the old master deserve another look). A
+    sources dir that is missing, or empty where the last refresh read files (an unmounted
+    share, a mistyped KINERJA_SOURCES_DIR), raises `NothingReceived`."""
+    folder = settings.sources_dir
+    if not folder.is_dir():
+        raise NothingReceived(
+            f"the sources dir {folder} does not exist (an unmounted share? a mistyped "
+            "KINERJA_SOURCES_DIR?)"
+        )
     decided = decided_versions(settings)
     entries = [e for e in settings.entries() if e.path or not local_only]
     once = FetchRetry(attempts=1)  # a portal that fails is news: the refresh retries it properly
-    news, received, reading = [], [], []
+    news, received, reading, emptied = [], [], [], []
     for source in sources():
         mine = [e for e in entries if e.index == source]
         files = receive(mine, settings.sources_dir, settings.landing_dir, once, sweep=False)
         received += files
-        if decided is not None and anything_new(files, decided.get(source, {})):
-            news.append(f"{source}: new or changed files")
+        known = (decided or {}).get(source, Decided())
+        reason = news_of(files, known) if decided is not None else None
+        if reason:
+            news.append(f"{source}: {reason}")
             reading.append(source)
+        if known.local_files and not _local(files):
+            emptied.append(
+                f"{source}/ holds no file, where the last refresh read {known.local_files}"
+            )
+    read_before = sum(known.local_files for known in (decided or {}).values())
+    if not _local(received) and (read_before or not received):
+        before = f", where the last refresh read {read_before}" if read_before else ""
+        raise NothingReceived(
+            f"the sources dir {folder} holds no file{before} (an unmounted share? a mistyped "
+            "KINERJA_SOURCES_DIR?)"
+        )
+    warnings = [
+        f"{folder}/{gone}: the rows of its files stay published (`kinerja retire` withdraws a "
+        "file that is gone)"
+        for gone in emptied
+    ]
     if decided is None or MASTERS in reading:
         reading = list(sources())
     if decided is None:
         news.insert(0, "no warehouse yet")
     else:
         news += stale_marts(settings)
-    return Tonight(news, received, reading)
+    return Tonight(news, received, reading, warnings)
 
 
 def stale_marts(settings: Settings) -> list[str]:
@@ -123,18 +200,24 @@ def stale_marts(settings: Settings) -> list[str]:
 
 def pending_retirements(settings: Settings) -> list[str]:
     """The files `kinerja retire` removed whose rows the served marts may still hold."""
-    rows = _read_only(
-        settings.files.working,
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'retirements'",
-    )
-    if not rows or rows[0][0] == 0:
+    if not _has_table(settings.files.working, "retirements"):
         return []
     pending = _read_only(
         settings.files.working,
         "select file from raw.retirements where built_in_run is null order by 1",
     )
     return [file for (file,) in pending]
+
+
+def _has_table(warehouse: Path, table: str) -> bool:
+    """Whether the working file has `raw.<table>` (a working file an earlier version made may
+    not, until a refresh of this version writes it)."""
+    rows = _read_only(
+        warehouse,
+        "select count(*) from information_schema.tables "
+        f"where table_schema = 'raw' and table_name = '{table}'",
+    )
+    return bool(rows and rows[0][0])
 
 
 def _read_only(warehouse: Path, sql: str) -> list[tuple] | None:

@@ -19,9 +19,9 @@ from contracts.failures import ERROR, Issue, write_report
 from contracts.sources import registry
 from ingest import progress
 from ingest.options import MASTERS, raw_tables, sources
-from ingest.receiving import FetchRetry, Received, anything_new, receive
+from ingest.receiving import FetchRetry, Received, receive
 from orchestration.alerts import send_alert
-from orchestration.changes import NEWS_DECIDED_AT, decided_versions
+from orchestration.changes import NEWS_DECIDED_AT, Decided, decided_versions, news_of
 from orchestration.settings import Settings
 from serving import crash_points
 
@@ -117,6 +117,7 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
                 received_at=_received_at(context),
             )
             report = write_run_report(store, settings, context.run_id)
+            store.record_folder(source, sum(1 for r in received if r.entry.path), context.run_id)
         if any(o.status == raw_store.LOADED for o in outcomes):
             crash_points.reached("raw_load")
         refused = [o for o in outcomes if o.status == raw_store.REFUSED]
@@ -177,12 +178,12 @@ def build_source_asset(source: str) -> dg.AssetsDefinition:
 
 
 def _holds_news(settings, source: str, received: list[Received], run_id: str) -> bool:
-    """Whether a source must be read tonight: a file new or changed since it was last loaded or
-    refused, a portal that failed, no warehouse yet, or a new agency master loaded by this run
-    (the files refused against the old one deserve another look)."""
+    """Whether a source must be read tonight (`changes.news_of`), no warehouse yet, or a new
+    agency master loaded by this run (the files refused against the old one deserve another
+    look)."""
     files = settings.files
     decided = decided_versions(settings)
-    if decided is None or anything_new(received, decided.get(source, {})):
+    if decided is None or news_of(received, decided.get(source, Decided())):
         return True
     if source == MASTERS or not files.built_by(run_id):
         return False

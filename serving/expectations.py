@@ -2,7 +2,7 @@
 
 It holds the checks that are true across the whole warehouse and that no dbt test makes: every
 score within its index's scale and every band one of its index's bands, in the tables BI reads
-scores from. A failure here is a model or reference bug that no single regency explains, so it
+scores from, and at least one score. A failure here is a model or reference bug that no single regency explains, so it
 blocks the publish. Keys (unique, not null, relationships) are dbt tests; completeness and trend
 are per regency in `marts.partition_checks` (they warn). Each check lives in one place.
 
@@ -63,6 +63,8 @@ def _suites(gxe) -> dict[str, list]:
     from great_expectations.expectations.row_conditions import Column
 
     suites: dict[str, list] = {table: [] for table in SCORED}
+    # A warehouse of no score at all is never published, however it came to be empty.
+    suites["fct_agency_score"].append(gxe.ExpectTableRowCountToBeBetween(min_value=1))
     for table in SCORED:
         for code, index in reference.indices().items():
             only = {"row_condition": Column("index_code") == code}
@@ -164,12 +166,21 @@ def run_gate(docs_dir: Path, batches: Batches) -> GateResult:
         result = checkpoint.run()
     keep_offline(docs_dir, started - 1)
     failures = [
-        f"{validation.suite_name}: {outcome.expectation_config.type} "
-        f"{outcome.expectation_config.kwargs.get('column') or outcome.expectation_config.kwargs.get('column_list')} "
-        f"({outcome.result.get('unexpected_count')} unexpected, e.g. "
-        f"{outcome.result.get('partial_unexpected_list', [])[:3]})"
+        _failure(validation.suite_name, outcome)
         for validation in result.run_results.values()
         for outcome in validation.results
         if not outcome.success
     ]
     return GateResult(result.success, failures, docs_dir / "index.html")
+
+
+def _failure(suite: str, outcome) -> str:
+    config = outcome.expectation_config
+    column = config.kwargs.get("column") or config.kwargs.get("column_list")
+    if column is None:  # an expectation on the table
+        return f"{suite}: {config.type} (observed {outcome.result.get('observed_value')})"
+    unexpected = outcome.result.get("partial_unexpected_list", [])[:3]
+    return (
+        f"{suite}: {config.type} {column} ({outcome.result.get('unexpected_count')} unexpected, "
+        f"e.g. {unexpected})"
+    )

@@ -63,6 +63,24 @@ class WarehouseFiles:
         if manifest is not None:
             shutil.copyfile(manifest, self.models)
 
+    def take_writer_lock(self) -> None:
+        """Hold the writer lock for the rest of the process (a refresh, from deciding what is new
+        to its publish), or raise `RefreshInProgress` at once."""
+        _hold_writer_lock(self._lock)
+
+    def being_written(self) -> bool:
+        """Whether another process holds the writer lock now (a refresh, a restore...)."""
+        if self._lock in _held or not self._lock.exists():
+            return False
+        descriptor = os.open(self._lock, os.O_RDONLY)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(descriptor)
+        return False
+
     def build_for(self, run_id: str) -> Path:
         """The build file of `run_id`, made from the working file the first time a step asks.
 
@@ -210,7 +228,7 @@ def _hold_writer_lock(lock: Path) -> None:
     except BlockingIOError:
         os.close(descriptor)
         raise RefreshInProgress(
-            f"another refresh is writing {lock.with_suffix('')}; try again when it has finished"
+            f"another refresh is writing {lock.with_suffix('')}: try again when it has finished"
         ) from None
     _held[lock] = descriptor
 

@@ -14,6 +14,7 @@ import pytest
 from contracts import reference
 from orchestration import cli
 from orchestration.automation import nightly_refresh
+from orchestration.cli import refresh as refresh_command
 from orchestration.definitions import build_definitions
 from orchestration.freshness import FRESHNESS_CHECKS
 from orchestration.settings import PROJECT_ROOT
@@ -158,7 +159,10 @@ def test_rerun_on_unchanged_inputs_reads_builds_and_publishes_nothing(settings):
         if e.check_name == "new_evaluation_year_within_cadence"
     }
     assert freshness == set(reference.indices())
-    request = nightly_refresh(dg.build_schedule_context(resources={"settings": settings}))
+    with dg.instance_for_test() as instance:
+        request = nightly_refresh(
+            dg.build_schedule_context(instance=instance, resources={"settings": settings})
+        )
     assert request.asset_selection == []
     assert set(request.asset_check_keys) == {check.check_key for check in FRESHNESS_CHECKS}
     checks_only = (
@@ -432,8 +436,10 @@ def test_cli_validate_asks_for_the_index_when_it_cannot_tell(tmp_path, name):
     path = tmp_path / name
     path.write_text("a,b\n", encoding="utf-8")
     result = kinerja("validate", str(path), env_overrides={})
-    assert result.returncode == 1
-    assert "cannot tell the source; pass --index" in result.stdout
+    assert result.returncode == 64
+    assert result.stderr == f"kinerja validate: {path}: cannot tell the source; pass --index " + (
+        "(agencies, targets, sakip, rb, spip, spbe, ipp, merit)\n"
+    )
 
 
 def test_past_300_files_the_summary_is_per_source_with_every_refused_file(capsys):
@@ -446,7 +452,7 @@ def test_past_300_files_the_summary_is_per_source_with_every_refused_file(capsys
             "rows": [61] * 249 + [0] + [0] * 100,
         }
     )
-    cli._print_files(files)
+    refresh_command._print_files(files)
     out = capsys.readouterr().out.splitlines()
     assert out[1].split() == ["sakip", "249", "0", "1", "15189"]
     assert out[2].split() == ["rb", "0", "99", "1", "0"]

@@ -215,7 +215,11 @@ def test_rollback_serves_the_previous_generation(settings, sources):
 
 def test_the_sensor_asks_one_refresh_per_news_and_none_once_the_news_is_loaded(settings, sources):
     def evaluate():
-        return new_source_files(dg.build_sensor_context(resources={"settings": settings}))
+        return new_source_files(
+            dg.build_sensor_context(
+                instance=dg.DagsterInstance.ephemeral(), resources={"settings": settings}
+            )
+        )
 
     first = evaluate()
     assert isinstance(first, dg.RunRequest) and first.tags["kinerja/news"] == "no warehouse yet"
@@ -241,7 +245,10 @@ def test_the_nightly_schedule_runs_at_two_in_jakarta(settings):
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Asia/Jakarta")
     assert (NIGHTLY_CRON, TIMEZONE) == ("0 2 * * *", "Asia/Jakarta")
     assert schedule.job_name == "refresh"
-    first_night = nightly_refresh(dg.build_schedule_context(resources={"settings": settings}))
+    with dg.instance_for_test() as instance:
+        first_night = nightly_refresh(
+            dg.build_schedule_context(instance=instance, resources={"settings": settings})
+        )
     refresh = build_definitions(settings).resolve_job_def("refresh")
     assert set(first_night.asset_selection) == set(refresh.asset_layer.selected_asset_keys)
     assert first_night.tags["kinerja/news"] == "no warehouse yet"

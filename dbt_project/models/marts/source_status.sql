@@ -114,6 +114,25 @@ warnings as (
             and partitions_fed.evaluation_year = checks.evaluation_year
     where checks.warning is not null
     group by partitions_fed.source_sha256
+),
+
+-- the sources whose folder held no file when last read, while others did (a folder emptied
+-- by mistake, or files removed without `kinerja retire`)
+folder_readings as (
+    select
+        source_code,
+        n_files,
+        logged_at,
+        row_number() over (partition by source_code order by logged_at desc) as recency
+    from {{ ref('stg_ingest__source_folders') }}
+),
+
+emptied_folders as (
+    select
+        source_code,
+        logged_at as emptied_at
+    from folder_readings
+    where recency = 1 and n_files = 0
 )
 
 select
@@ -130,7 +149,21 @@ select
     decided.n_rows,
     last_refusal.first_error,
     last_refusal.first_error_indonesian,
-    warnings.warnings,
+    nullif(concat_ws(
+        '; ',
+        warnings.warnings,
+        case
+            when
+                emptied_folders.source_code is not null
+                and decided.status <> 'retired'
+                and decided.source_file not like 'http%'
+                then
+                    'not in the sources dir: the folder of ' || decided.source_code
+                    || ' held no file at the refresh of '
+                    || cast(cast(emptied_folders.emptied_at as date) as {{ dbt.type_string() }})
+                    || '; its rows stay published until `kinerja retire`'
+        end
+    ), '') as warnings,
     history.received_at,
     history.loaded_at,
     history.refused_at,
@@ -148,6 +181,7 @@ left join last_refusal
         and decided.file_version = last_refusal.file_version
         and last_refusal.recency = 1
 left join warnings on decided.source_sha256 = warnings.source_sha256
+left join emptied_folders on decided.source_code = emptied_folders.source_code
 left join corrections
     on
         decided.source_code = corrections.source_code
