@@ -5,6 +5,11 @@ reads as a formula. In a CSV such a cell is prefixed with `'` so that it stays t
 workbook it is a text cell with Excel's quote prefix, which keeps it text without showing an
 apostrophe. Numbers stay numbers, negative changes included. The workbook's headers are words
 (`Tahun evaluasi`), its header row is frozen and its columns are as wide as what they hold.
+
+What a person reads is worded, in both (`worded`): an index as leaders name it (`IPP`, not
+`ipp`), a group and a source by their Indonesian names, yes and no as `ya` and `tidak`, and a share
+as a percentage (a column `<name>_persen`: `57.6` in the CSV, `57,6 %` in an Indonesian
+spreadsheet).
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from contracts import reference
+from reports import bahasa
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -40,13 +48,42 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def heading(column: str) -> str:
-    """A CSV column name as a person reads it: `tahun_evaluasi` -> `Tahun evaluasi`."""
-    words = str(column).replace("_utc", " (UTC)").replace("_", " ")
+    """A CSV column name as a person reads it: `tahun_evaluasi` -> `Tahun evaluasi`,
+    `tercapai_persen` -> `Tercapai (%)`."""
+    words = str(column).replace("_utc", " (UTC)").replace(PERCENT, " (%)").replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
+PERCENT = "_persen"  # a column of shares, as percentages (0-100)
+# Columns of codes, and how each code is worded for people
+_WORDED_VALUES = {
+    "indeks": bahasa.nama_indeks,
+    "kelompok": bahasa.GROUPS.get,
+    "sumber": bahasa.nama_sumber,
+}
+
+
+def worded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Codes as people name them: index columns (a heatmap's) and values, groups, sources;
+    yes and no in Indonesian; percentages to one decimal."""
+    indices = set(reference.indices())
+    words = frame.rename(columns={c: bahasa.nama_indeks(c) for c in frame.columns if c in indices})
+    for column in words.columns:
+        values = words[column]
+        if column in _WORDED_VALUES:
+            words[column] = values.map(
+                lambda v, name=_WORDED_VALUES[column]: v if pd.isna(v) else name(v) or v
+            )
+        elif pd.api.types.is_bool_dtype(values):
+            words[column] = values.map({True: "ya", False: "tidak"})
+        elif str(column).endswith(PERCENT):
+            words[column] = values.astype("Float64").round(1)
+    return words
+
+
 def write_exports(tables: dict[str, pd.DataFrame], csv_dir: Path, workbook: Path) -> None:
-    """One CSV per table in `csv_dir`, and a sheet per table in `workbook`."""
+    """One CSV per table in `csv_dir`, and a sheet per table in `workbook`, worded."""
+    tables = {name: worded(frame) for name, frame in tables.items()}
     csv_dir.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         safe_frame(frame).to_csv(csv_dir / f"{name}.csv", index=False)
@@ -70,6 +107,8 @@ def _sheet(sheet, frame: pd.DataFrame) -> None:
             if isinstance(value, pd.Timestamp):
                 value = value.to_pydatetime()
             cell = sheet.cell(row_number, position, value)
+            if str(frame.columns[position - 1]).endswith(PERCENT):
+                cell.number_format = '0.0" %"'
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever it starts with
                 cell.quotePrefix = value.startswith(FORMULA_STARTS)

@@ -3,9 +3,6 @@ snapshot that lets next month's review say what changed."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
 from reports.snapshot import changes, last_rendered, previous_review, save_review
 from serving.engines import engine_for
+from serving.folders import written_whole
 from serving.generations import WAIT_FOR_REFRESH_SECONDS
 
 
@@ -56,34 +54,32 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
     fresh, refused = freshness(review, since)
     rendered_at = bahasa.now_utc()
     out = settings.reports_dir / regency / str(month)
-    out.parent.mkdir(parents=True, exist_ok=True)
     # Everything is written into a fresh folder that then takes the month's place: a review
     # cut off half-way never leaves a half-written file where readers look.
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out.parent))
-    files = _review_files(staging, regency, month, pdf)
-    files.html.write_text(
-        render_html(
-            review,
-            previous_month,
-            new_results,
-            band_moves,
-            revised,
-            fresh,
-            refused,
-            trend_svgs(review.trend, review.indices),
-            rendered_at,
-        ),
-        encoding="utf-8",
-    )
-    write_exports(
-        tables(review, new_results, band_moves, revised, fresh, refused),
-        files.csv_dir,
-        files.workbook,
-    )
-    if files.pdf:
-        print_pdf(files.html, files.pdf, settings.chromium)
-    save_review(settings.files, review, rendered_at, WAIT_FOR_REFRESH_SECONDS)
-    replace_folder(staging, out)
+    with written_whole(out) as staging:
+        files = _review_files(staging, regency, month, pdf)
+        files.html.write_text(
+            render_html(
+                review,
+                previous_month,
+                new_results,
+                band_moves,
+                revised,
+                fresh,
+                refused,
+                trend_svgs(review.trend, review.indices),
+                rendered_at,
+            ),
+            encoding="utf-8",
+        )
+        write_exports(
+            tables(review, new_results, band_moves, revised, fresh, refused),
+            files.csv_dir,
+            files.workbook,
+        )
+        if files.pdf:
+            print_pdf(files.html, files.pdf, settings.chromium)
+        save_review(settings.files, review, rendered_at, WAIT_FOR_REFRESH_SECONDS)
     return _review_files(out, regency, month, pdf)
 
 
@@ -114,18 +110,6 @@ def rendered_from_the_served_marts(
         published = read("select max(published_at) as at from marts.publish_log")["at"].iloc[0]
     current = rendered is not None and pd.Timestamp(rendered) > pd.Timestamp(published)
     return files if current else None
-
-
-def replace_folder(new: Path, target: Path) -> None:
-    """Put `new` where `target` is, keeping no trace of the old one or of earlier attempts."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)
-    for leftover in target.parent.glob(f".{target.name}-*"):  # from reviews that were cut off
-        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def freshness(review: ReviewData, since) -> tuple[pd.DataFrame, pd.DataFrame]:

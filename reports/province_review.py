@@ -5,13 +5,13 @@ each regency's latest own score, band, rank among the province's regencies and c
 of regencies by index coloured by band position; what is late (*belum lapor*: a regency, index
 and year another regency of the province already has a result for, among each index's last three
 years); the share of each regency's agencies at or above their target band; and award candidates
-across regencies (the best and the most improved per index). A month counts a result as the
+across regencies (the best and the most improved per index, compared on the evaluation year most
+regencies have). A month counts a result as the
 regency review does (`reports/review_data.py`).
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,12 +19,14 @@ from pathlib import Path
 import pandas as pd
 
 from contracts import reference
+from orchestration.mistakes import OperatorError
 from reports import bahasa
 from reports.exports import write_exports
-from reports.monthly_review import ReviewFiles, files_in, replace_folder
+from reports.monthly_review import ReviewFiles, files_in
 from reports.render import band_colour, environment, print_pdf
 from reports.review_data import INDICES, RESULTS, ReviewMonth, late_results
 from serving.engines import engine_for
+from serving.folders import written_whole
 
 _REGENCY_SCORES = """
 select pemda_code, index_code, evaluation_year, score, band_code, band_rank, band_label,
@@ -50,7 +52,7 @@ class ProvinceData:
     standing: pd.DataFrame  # per regency and index: the latest own score, band, rank, change
     late: pd.DataFrame  # pemda_code, index_code, evaluation_year with no result yet
     on_target: pd.DataFrame  # per regency: agencies with a target, at or above it, share
-    awards: pd.DataFrame  # per index: the best and the most improved regency
+    awards: pd.DataFrame  # per index, in its award year: the best and the most improved regency
     published_at: object
 
 
@@ -65,14 +67,15 @@ def load_province(read, province: str, month: ReviewMonth) -> ProvinceData:
     pattern = f"{province}.%"
     results = read(RESULTS, [pattern, month.year, month.last_day])
     if results.empty:
-        raise LookupError(f"no published score of a regency of province {province} up to {month}")
+        raise OperatorError(f"no published score of a regency of province {province} up to {month}")
     order = list(reference.indices())
     indices = read(INDICES, [])
     indices = indices.set_index("index_code").loc[
         [c for c in order if c in set(indices.index_code)]
     ]
     regencies = sorted(set(results["pemda_code"]))
-    standing = _standing(read(_REGENCY_SCORES, [pattern, month.year, month.last_day]))
+    scores = read(_REGENCY_SCORES, [pattern, month.year, month.last_day])
+    standing = _standing(scores)
     published = read("select max(published_at) as at from marts.publish_log", [])
     return ProvinceData(
         province=province,
@@ -82,7 +85,7 @@ def load_province(read, province: str, month: ReviewMonth) -> ProvinceData:
         standing=standing,
         late=late_results(results, regencies),
         on_target=_on_target(read(_TARGETS, [pattern, month.year]), regencies),
-        awards=_awards(standing, order),
+        awards=_awards(scores, order),
         published_at=published["at"].iloc[0],
     )
 
@@ -113,20 +116,31 @@ def _on_target(targets: pd.DataFrame, regencies: list[str]) -> pd.DataFrame:
     return counted.reset_index().rename(columns={"index": "pemda_code"})
 
 
-def _awards(standing: pd.DataFrame, order: list[str]) -> pd.DataFrame:
-    """Per index: the regency with the best latest score, and the one whose score rose most."""
+def _awards(scores: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    """Per index, among the regencies scored in its award year (`_award_year`): the best score,
+    and the score that rose most since the year before. Regencies are compared on one evaluation
+    year: never one's 2024 against another's 2025."""
     rows = []
     for index in order:
-        scored = standing[standing["index_code"] == index]
-        if scored.empty:
+        of_index = scores[scores["index_code"] == index]
+        if of_index.empty:
             continue
+        year = _award_year(of_index)
+        scored = of_index[of_index["evaluation_year"] == year]
+        compared = {"compared": len(scored), "of": of_index["pemda_code"].nunique()}
         best = scored.sort_values(["score", "pemda_code"], ascending=[False, True]).iloc[0]
-        rows.append({**best.to_dict(), "award": "Nilai tertinggi"})
+        rows.append({**best.to_dict(), **compared, "award": "Nilai tertinggi"})
         rising = scored[scored["change"] > 0]
         if not rising.empty:
             most = rising.sort_values(["change", "pemda_code"], ascending=[False, True]).iloc[0]
-            rows.append({**most.to_dict(), "award": "Kenaikan terbesar"})
+            rows.append({**most.to_dict(), **compared, "award": "Kenaikan terbesar"})
     return pd.DataFrame(rows)
+
+
+def _award_year(scores: pd.DataFrame) -> int:
+    """The evaluation year most regencies have a result for; of equals, the latest."""
+    regencies = scores.groupby("evaluation_year")["pemda_code"].nunique()
+    return int(max(regencies.index, key=lambda year: (regencies[year], year)))
 
 
 def rendered_from_the_served_marts(
@@ -148,14 +162,12 @@ def render_province(settings, province: str, month: ReviewMonth, pdf: bool = Tru
     with engine_for(settings).reader() as read:
         data = load_province(read, province, month)
     out = settings.reports_dir / province / str(month)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{month}-", dir=out.parent))
-    files = _files(staging, province, month, pdf)
-    files.html.write_text(_html(data), encoding="utf-8")
-    write_exports(_tables(data), files.csv_dir, files.workbook)
-    if files.pdf:
-        print_pdf(files.html, files.pdf, settings.chromium)
-    replace_folder(staging, out)
+    with written_whole(out) as staging:
+        files = _files(staging, province, month, pdf)
+        files.html.write_text(_html(data), encoding="utf-8")
+        write_exports(_tables(data), files.csv_dir, files.workbook)
+        if files.pdf:
+            print_pdf(files.html, files.pdf, settings.chromium)
     return _files(out, province, month, pdf)
 
 
@@ -225,7 +237,16 @@ def _tables(data: ProvinceData) -> dict[str, pd.DataFrame]:
             columns={"pemda_code": "kode", "index_code": "indeks",
                      "evaluation_year": "tahun_evaluasi"}),
         "capaian_target": data.on_target.assign(
-            nama=data.on_target["pemda_code"].map(_name)).rename(columns={
+            nama=data.on_target["pemda_code"].map(_name),
+            share=data.on_target["share"] * 100).rename(columns={
                 "pemda_code": "kode", "with_target": "target_perangkat_daerah",
-                "met": "target_tercapai", "share": "bagian_tercapai"}),
+                "met": "target_tercapai", "share": "tercapai_persen"}),
+        "penghargaan": data.awards.reindex(columns=["index_code", "award", "pemda_code",
+                                                    "evaluation_year", "score", "band_code",
+                                                    "change", "compared", "of"]).assign(
+            nama=lambda t: t["pemda_code"].map(_name)).rename(columns={
+                "index_code": "indeks", "award": "kategori", "pemda_code": "kode",
+                "evaluation_year": "tahun_evaluasi", "score": "nilai", "band_code": "predikat",
+                "change": "perubahan", "compared": "dibandingkan",
+                "of": "dari_kabupaten_kota"}),
     }  # fmt: skip

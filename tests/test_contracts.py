@@ -552,3 +552,18 @@ def test_ipp_90_10_on_0_100_is_4_51_and_band_a(tmp_path):
     frames, errors = errors_of("ipp", b.xlsx(tmp_path / "ipp_2025.xlsx", {"Lampiran I": rows}))
     assert errors == []
     assert frames["ipp"][["score", "predicate"]].values.tolist() == [[4.51, "A"], [3.52, "B"]]
+
+
+def test_a_score_beyond_its_scale_is_said_to_be_the_scores_fault(tmp_path):
+    """RB 175,96 with a predicate: its owner is told the score is wrong (outside 0-100), not
+    to make the predicate fit it."""
+    path = tmp_path / "rb_2024.csv"
+    path.write_text(
+        "Tahun;Kode;Perangkat Daerah;Nilai;Predikat\n2024;SETDA;Sekretariat Daerah;175,96;AA\n",
+        encoding="utf-8",
+    )
+    issue = only_error("rb", path)
+    assert (issue.check, issue.row, issue.column) == ("in_range(0.0, 100.0)", 2, "Nilai")
+    assert issue.in_indonesian().endswith(
+        "di luar rentang yang diperbolehkan, 0 sampai 100: periksa kembali nilainya"
+    )

@@ -1,5 +1,8 @@
 """The province's view, as its readers get it: rendered by Chromium, checked against the marts."""
 
+import csv
+
+import openpyxl
 import pytest
 from bs4 import BeautifulSoup
 
@@ -8,6 +11,7 @@ from reports.bahasa import angka
 from reports.monthly_review import render_review
 from reports.render import chromium
 from reports.review_data import ReviewMonth
+from tests.browser import browser_page
 from tests.conftest import BEKASI, KARAWANG, query
 
 MONTH = "2025-12"
@@ -114,14 +118,68 @@ def test_the_share_of_targets_met_matches_the_target_gaps(page):
     )
 
 
-def test_award_candidates_are_the_best_and_most_improved_regency_per_index(page):
+def test_award_candidates_compare_the_regencies_on_one_evaluation_year(page):
+    """Bekasi's RB 2025 is out, Karawang's is not: RB's awards set both regencies' 2024 side
+    by side (the year both have), never Bekasi's 2025 against Karawang's 2024."""
     settings, soup = page
-    expected = _latest_own_scores(settings)
-    for row in soup.select("#penghargaan-daerah tbody tr"):
-        if row.select("td")[1].get_text() == "Nilai tertinggi":
-            index = row["data-index"]
-            best = max(score for (_, i), (_, score, _) in expected.items() if i == index)
-            assert expected[(row["data-regency"], index)][1] == best
+    own = query(
+        settings,
+        "select index_code, evaluation_year, pemda_code, score, change from marts.agency_score_trend "
+        "where agency_code = pemda_code and evaluation_year <= 2025 "
+        "and (announced_on is null or announced_on <= date '2025-12-31')",
+    )
+    rows = soup.select("#penghargaan-daerah tbody tr")
+    assert {row["data-index"] for row in rows} == {index for index, *_ in own}
+    for row in rows:
+        index, year = row["data-index"], int(row["data-year"])
+        regencies = {}
+        for i, y, pemda, score, change in own:
+            if i == index:
+                regencies.setdefault(y, {})[pemda] = (score, change)
+        most = max(len(of_year) for of_year in regencies.values())
+        assert year == max(y for y, of_year in regencies.items() if len(of_year) == most)
+        compared = regencies[year]
+        kind = row.select("td")[1].get_text()
+        column = 0 if kind == "Nilai tertinggi" else 1
+        best = max(values[column] for values in compared.values() if values[column] is not None)
+        assert compared[row["data-regency"]][column] == best
+        assert (
+            row.select("td")[7].get_text()
+            == f"{len(compared)} dari {len({p for y in regencies.values() for p in y})}"
+        )
+    rb = {row["data-regency"]: int(row["data-year"]) for row in rows if row["data-index"] == "rb"}
+    assert set(rb.values()) == {2024}
+
+
+def test_the_exports_word_codes_and_give_shares_as_percentages(page):
+    settings, _ = page
+    folder = settings.reports_dir / "32" / MONTH
+    with (folder / "csv" / "capaian_target.csv").open(encoding="utf-8") as f:
+        shares = {row["kode"]: row for row in csv.DictReader(f)}
+    met, with_target = (
+        int(shares[BEKASI]["target_tercapai"]),
+        int(shares[BEKASI]["target_perangkat_daerah"]),
+    )
+    assert float(shares[BEKASI]["tercapai_persen"]) == round(100 * met / with_target, 1)
+    sheet = openpyxl.load_workbook(folder / f"tinjauan-provinsi-32-{MONTH}.xlsx")["capaian_target"]
+    headers = [cell.value for cell in sheet[1]]
+    share = sheet.cell(2, headers.index("Tercapai (%)") + 1)
+    assert share.data_type == "n" and share.number_format == '0.0" %"'
+    with (folder / "csv" / "posisi.csv").open(encoding="utf-8") as f:
+        indices = {row["indeks"] for row in csv.DictReader(f)}
+    assert indices == {"SAKIP", "RB", "SPIP", "SPBE", "Merit"}
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_the_page_fits_a_phone_and_a_meeting_room_screen(page, tmp_path, width):
+    """Wide tables scroll inside their own box; the page itself never runs past the screen."""
+    settings, _ = page
+    html = settings.reports_dir / "32" / MONTH / f"tinjauan-provinsi-32-{MONTH}.html"
+    with browser_page(width) as tab:
+        tab.goto(html.resolve().as_uri())
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        tab.screenshot(path=tmp_path / f"provinsi-{width}.png", full_page=True)
+    assert (tmp_path / f"provinsi-{width}.png").stat().st_size > 20_000
 
 
 def test_a_regencys_review_says_what_it_has_not_reported_as_the_province_does(page):

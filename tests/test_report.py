@@ -26,6 +26,7 @@ from reports.exports import neutralise, safe_frame
 from reports.monthly_review import render_review
 from reports.render import band_colour, chromium
 from reports.review_data import ReviewMonth
+from tests.browser import browser_page
 from tests.conftest import BEKASI, KARAWANG, SAMPLES, query, query_internal, run_refresh
 
 HOSTILE = '=HYPERLINK("http://x.example","klik")<script>alert(1)</script> Dinas Perdagangan'
@@ -270,6 +271,51 @@ def test_exports_keep_source_text_as_text_and_numbers_as_numbers(december):
     assert neutralise(-3.0) == -3.0 and neutralise("+62 21") == "'+62 21"
 
 
+def test_the_exports_word_what_a_person_reads(december):
+    with (december.csv_dir / "peringkat.csv").open(encoding="utf-8") as f:
+        ranked = list(csv.DictReader(f))
+    assert {row["indeks"] for row in ranked} == {"SAKIP", "RB", "IPP"}
+    assert {row["kelompok"] for row in ranked} == {"Perangkat Daerah", "Kecamatan"}
+    with (december.csv_dir / "peta_panas.csv").open(encoding="utf-8") as f:
+        assert csv.DictReader(f).fieldnames == ["kode", "nama", "IPP", "RB", "SAKIP"]
+    with (december.csv_dir / "pendampingan.csv").open(encoding="utf-8") as f:
+        helped = list(csv.DictReader(f))
+    flags = {row[c] for row in helped for c in ("target_tidak_tercapai", "predikat_terendah")}
+    assert flags == {"ya", "tidak"}
+    with (december.csv_dir / "kesegaran_data.csv").open(encoding="utf-8") as f:
+        sources = [row["sumber"] for row in csv.DictReader(f)]
+    assert sources[:2] == ["Master perangkat daerah", "Target kinerja"]
+    sheet = openpyxl.load_workbook(december.workbook)["peta_panas"]
+    assert [cell.value for cell in sheet[1]] == ["Kode", "Nama", "IPP", "RB", "SAKIP"]
+
+
+def test_ipp_agencies_rank_by_the_value_the_review_shows(settings):
+    """Ranked on the decree's 0-100 value as shown, not the 0-5 score rounded for banding:
+    93,08 above 92,99, and 90,07, 90,00 and 89,91 each a rank of its own."""
+    rows = query(
+        settings,
+        "select r.pemda_code, r.evaluation_year, round(f.native_score, 2), r.rank_in_regency "
+        "from marts.agency_ranking as r join marts.fct_agency_score as f "
+        "using (agency_key, index_code, evaluation_year) where r.index_code = 'ipp'",
+    )
+    assert len(rows) > 100
+    for a in rows:
+        for b in rows:
+            if a[:2] == b[:2]:
+                assert (a[2] > b[2]) == (a[3] < b[3]) and (a[2] == b[2]) == (a[3] == b[3])
+    ranks = {shown: rank for pemda, year, shown, rank in rows if (pemda, year) == (BEKASI, 2025)}
+    assert ranks[93.08] < ranks[92.99]
+    assert ranks[90.07] < ranks[90.0] < ranks[89.91]
+
+
+@pytest.mark.parametrize("width", [390, 1600])
+def test_the_review_fits_a_phone_and_a_meeting_room_screen(december, tmp_path, width):
+    with browser_page(width) as tab:
+        tab.goto(december.html.resolve().as_uri())
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+        tab.screenshot(path=tmp_path / f"review-{width}.png", full_page=True)
+
+
 def test_the_next_review_says_what_changed_and_which_files_were_refused(settings, december_dom):
     assert december_dom.select_one("#tinjauan-pertama") is not None
     bad = settings.sources_dir / "sakip" / BEKASI / "sakip_2026.csv"
@@ -355,11 +401,20 @@ def test_the_monthly_job_renders_every_regency_and_the_refresh_does_not(settings
 
 def test_the_command_names_a_regency_it_cannot_review(settings, monkeypatch, capsys):
     monkeypatch.setenv("KINERJA_WAREHOUSE", str(settings.warehouse))
-    assert cli.main(["report", "--regency", "32.99", "--as-of", "2025-12", "--no-pdf"]) == 1
-    assert (
-        "32.99 2025-12: NOT rendered: no published score of regency 32.99"
-        in capsys.readouterr().out
+    # no such region: a usage error naming the option, before anything is read
+    assert cli.main(["report", "--regency", "32.99", "--as-of", "2025-12", "--no-pdf"]) == 64
+    said = capsys.readouterr()
+    assert "Invalid value for '--regency': '32.99' is no regency or city" in said.err
+    assert said.out == ""
+    # a real regency with nothing published: said on stderr, the review not rendered
+    assert cli.main(["report", "--regency", "32.01", "--as-of", "2025-12", "--no-pdf"]) == 1
+    said = capsys.readouterr()
+    assert said.err.startswith(
+        "kinerja report: 32.01 2025-12: NOT rendered: no published score of regency 32.01"
     )
+    assert said.out == ""
+    assert cli.main(["report", "--as-of", "2025-13"]) == 64
+    assert "Invalid value for '--as-of': review month '2025-13'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="expected YYYY-MM"):
         ReviewMonth.parse("12-2025")
 

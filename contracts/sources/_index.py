@@ -132,6 +132,10 @@ def known_predicate(index_code: str) -> Rule:
 
 
 def predicate_matches_score(index_code: str) -> Rule:
+    """A stated predicate is the band its score falls in (or, on a boundary, a band beside it).
+    A score outside every band is not judged here: the score's range check tells its owner
+    that the score, not the predicate, is wrong."""
+
     def test(frame):
         rows = list(each_row(frame, "predicate", "score", "evaluation_year"))
         consistent = {
@@ -139,6 +143,7 @@ def predicate_matches_score(index_code: str) -> Rule:
             or s is None
             or y is None
             or not reference.bands(index_code, y)  # rules_for_year says so
+            or band_of(index_code, s, y) is None  # outside the scale: the score is wrong
             or p in allowed_predicates(index_code, s, y)
             for p, s, y in set(rows)
         }

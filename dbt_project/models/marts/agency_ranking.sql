@@ -1,7 +1,12 @@
 {#- Rank of each agency within its regency per index and year (the regency itself is not
     ranked), and the two lists leaders ask for every month: award candidates (the best
     perangkat daerah and the best kecamatan) and agencies needing assistance (target missed,
-    or in one of the two lowest bands of the index). -#}
+    or in one of the two lowest bands of the index).
+
+    Agencies are ranked on the value people read: where the decree publishes its own scale
+    (IPP on 0-100), on that value as shown, to two decimals (`ranked_on`, compared as a
+    percentage of the scale), not on the 0-5 score rounded for banding - so 93,08 ranks above
+    92,99, and only values that read the same share a rank. -#}
 with
 
 facts as (
@@ -38,6 +43,11 @@ scored as (
         facts.index_code,
         facts.evaluation_year,
         facts.score,
+        coalesce(
+            round(cast(facts.native_score as numeric(18, 6)), 2)
+            * cast(100 / facts.native_scale as numeric(18, 6)),
+            facts.score
+        ) as ranked_on,
         facts.band_code,
         facts.band_rank,
         facts.rule_version
@@ -51,7 +61,7 @@ ranked as (
         scored.*,
         rank() over (
             partition by scored.pemda_code, scored.index_code, scored.evaluation_year
-            order by scored.score desc
+            order by scored.ranked_on desc
         ) as rank_in_regency,
         count(*) over (
             partition by scored.pemda_code, scored.index_code, scored.evaluation_year
@@ -59,7 +69,7 @@ ranked as (
         rank() over (
             partition by
                 scored.pemda_code, scored.index_code, scored.evaluation_year, scored.agency_group
-            order by scored.score desc
+            order by scored.ranked_on desc
         ) as rank_in_group
     from scored
 )
