@@ -63,10 +63,15 @@ class WarehouseFiles:
         if manifest is not None:
             shutil.copyfile(manifest, self.models)
 
-    def take_writer_lock(self) -> None:
-        """Hold the writer lock for the rest of the process (a refresh, from deciding what is new
-        to its publish), or raise `RefreshInProgress` at once."""
+    @contextlib.contextmanager
+    def refreshing(self):
+        """Hold the writer lock from deciding what is new to the publish (which lets it go), or
+        raise `RefreshInProgress` at once: a second refresh is told so without waiting."""
         _hold_writer_lock(self._lock)
+        try:
+            yield
+        finally:
+            _release_writer_lock(self._lock)
 
     def being_written(self) -> bool:
         """Whether another process holds the writer lock now (a refresh, a restore...)."""

@@ -31,13 +31,16 @@ def refresh(target: str | None, verbose: bool) -> int:
     Exits 0 when it published (or had nothing new) and refused no file, 1 when it published but
     refused files, 2 when it did not publish, 75 when another refresh is writing.
     """
-    from orchestration.changes import NothingReceived, run_tags, tonight
     from serving.engines import engine_for
 
     settings = settings_for(target)
-    engine = engine_for(settings)
-    # Held from the decision to the publish: a second refresh is told at once (exit 75).
-    settings.files.take_writer_lock()
+    with settings.files.refreshing():  # a second refresh is told at once (exit 75)
+        return _refresh(settings, engine_for(settings), verbose)
+
+
+def _refresh(settings, engine, verbose: bool) -> int:
+    from orchestration.changes import NothingReceived, run_tags, tonight
+
     decided_at = time.time()
     try:
         news, received, reading, warnings = tonight(settings)
