@@ -66,13 +66,16 @@ def test_a_backup_restored_into_an_empty_folder_serves_its_release_and_refreshes
 ):
     assert run_refresh(settings).success
     [(release,)] = query(settings, "select release_id from marts.publish_log")
-    code, output = run("backup", settings=settings)
+    off_the_machine = tmp_path / "usb"
+    code, output = run("backup", "--out", str(off_the_machine), settings=settings)
     assert code == 0, output
-    backup = settings.warehouse.parent / "backups" / release
+    backup = off_the_machine / release
     assert (backup / "backup.json").exists() and (backup / "work" / "kinerja.duckdb").exists()
+    assert f"restore it with: kinerja restore {release} --from {off_the_machine}" in output
 
     elsewhere = dataclasses.replace(settings, warehouse=tmp_path / "elsewhere" / "kinerja.duckdb")
-    code, output = run("restore", release, "--from", str(backup), settings=elsewhere)
+    # named as the backup said: the folder `backup --out` wrote to (its own folder works too)
+    code, output = run("restore", release, "--from", str(off_the_machine), settings=elsewhere)
     assert code == 0, output
     log = "select event, release_id from marts.publish_log order by published_at"
     assert query(elsewhere, log) == [("publish", release), ("restore", release)]

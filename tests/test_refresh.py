@@ -442,6 +442,16 @@ def test_cli_validate_asks_for_the_index_when_it_cannot_tell(tmp_path, name):
     )
 
 
+def test_cli_validate_refuses_a_region_that_contradicts_the_files_folder():
+    path = SAMPLES / "sakip" / BEKASI / "sakip_2024.xlsx"
+    result = kinerja("validate", str(path), "--pemda-code", KARAWANG, env_overrides={})
+    assert (result.returncode, result.stdout) == (64, "")
+    assert result.stderr == (
+        f"kinerja validate: {path} is under the folder of region {BEKASI}, but --pemda-code "
+        f"says {KARAWANG}: a file belongs to the region its folder names\n"
+    )
+
+
 def test_past_300_files_the_summary_is_per_source_with_every_refused_file(capsys):
     files = pd.DataFrame(
         {
