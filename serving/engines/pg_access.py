@@ -2,10 +2,14 @@
 
 - `kinerja_reader` (BI tools): every row of `marts`, nothing else, never a write.
 - One role per regency (`kinerja_pemda_32_16`) and per province (`kinerja_prov_32`), made for
-  every region the marts hold: a member reads, in every mart with a `pemda_code`, the rows of
-  its regency, or of its province's regencies (and the province's own). Tables without a region
-  (the reference dimensions, the publish log) are read whole. The roles cannot log in: an
-  operator grants one to a login (`grant kinerja_pemda_32_16 to bekasi_bi`).
+  every region the marts hold: a member reads, in every mart with a `pemda_code` (every mart
+  about agencies has one), the rows of its regency, or of its province's regencies (and the
+  province's own). The marts of `REGION_FREE` (the reference dimensions, the publish log) are
+  read whole; a mart with neither is not granted to them; a view reads its tables under the
+  reader's own policies (`security_invoker`). The roles cannot log in: an operator grants one to
+  a login (`grant kinerja_pemda_32_16 to bekasi_bi`). PostgreSQL's statistics (`pg_class`,
+  `pg_stat_user_tables`, the row estimates of `EXPLAIN`) still show each table's whole size to
+  any login: counts, never values (docs/bi.md).
 
 Row-level security lives on the tables, so a publish, which swaps a new schema in, gives the new
 tables their policies and grants before it commits: a reader polling through a publish sees the
@@ -21,6 +25,10 @@ READER_ROLE = "kinerja_reader"
 REGIONAL_ROLE = "kinerja_regional"  # every regency and province role is a member
 REGENCY_PREFIX, PROVINCE_PREFIX = "kinerja_pemda_", "kinerja_prov_"
 REGION_COLUMN = "pemda_code"
+# The marts without a region that every regional role reads whole: the reference dimensions of
+# the regulations and the release log. Any other mart without a region is read by no regional
+# role (a new one is kept from them until it gains `pemda_code` or is named here).
+REGION_FREE = ("dim_component", "dim_index", "dim_period", "dim_rating_band", "publish_log")
 
 
 def _codes_of(prefix: str) -> str:
@@ -70,42 +78,54 @@ def ensure_roles(pg: psycopg.Connection, dbname: str, reader_password: str | Non
 
 
 def grant_readers(pg: psycopg.Connection, schema: str) -> None:
-    """Let the readers into `schema`, each to its rows: a role for every region it holds, and
-    on every table with a region the policies of the module docstring."""
+    """Let the readers into `schema`, each to its rows: `kinerja_reader` to every relation; the
+    regional roles to every relation with a region (under the policies of the module docstring),
+    to the views (which read their tables with the reader's own policies), and to `REGION_FREE`;
+    a relation that is none of these is granted to no regional role."""
     for role in (READER_ROLE, REGIONAL_ROLE):
         pg.execute(
             sql.SQL("grant usage on schema {} to {}").format(
                 sql.Identifier(schema), sql.Identifier(role)
             )
         )
-        pg.execute(
-            sql.SQL("grant select on all tables in schema {} to {}").format(
-                sql.Identifier(schema), sql.Identifier(role)
-            )
+    pg.execute(
+        sql.SQL("grant select on all tables in schema {} to {}").format(
+            sql.Identifier(schema), sql.Identifier(READER_ROLE)
         )
-    regional = _tables_with_regions(pg, schema)
+    )
+    relations = _relations(pg, schema)
+    regional = [name for name, (kind, region) in relations.items() if region and kind == "r"]
     for code in _regions(pg, schema, regional):
         if "." in code:  # a regency or city; a code without one is a province's
             _create_role(pg, regency_role(code), login=False, member_of=REGIONAL_ROLE)
         _create_role(pg, province_role(code.split(".")[0]), login=False, member_of=REGIONAL_ROLE)
-    for table in regional:
-        target = sql.Identifier(schema, table)
-        # A rollback serves again tables that have their policies already.
-        for policy in ("every_row", "own_region"):
+    for name, (kind, region) in relations.items():
+        target = sql.Identifier(schema, name)
+        if kind == "v":
+            pg.execute(sql.SQL("alter view {} set (security_invoker = true)").format(target))
+        if region and kind == "r":
+            _give_policies(pg, target)
+        if region or kind == "v" or name in REGION_FREE:
             pg.execute(
-                sql.SQL("drop policy if exists {} on {}").format(sql.Identifier(policy), target)
+                sql.SQL("grant select on {} to {}").format(target, sql.Identifier(REGIONAL_ROLE))
             )
-        pg.execute(sql.SQL("alter table {} enable row level security").format(target))
-        pg.execute(
-            sql.SQL("create policy every_row on {} for select to {} using (true)").format(
-                target, sql.Identifier(READER_ROLE)
-            )
+
+
+def _give_policies(pg: psycopg.Connection, target: sql.Composable) -> None:
+    # A rollback serves again tables that have their policies already.
+    for policy in ("every_row", "own_region"):
+        pg.execute(sql.SQL("drop policy if exists {} on {}").format(sql.Identifier(policy), target))
+    pg.execute(sql.SQL("alter table {} enable row level security").format(target))
+    pg.execute(
+        sql.SQL("create policy every_row on {} for select to {} using (true)").format(
+            target, sql.Identifier(READER_ROLE)
         )
-        pg.execute(
-            sql.SQL("create policy own_region on {} for select to {} using ({})").format(
-                target, sql.Identifier(REGIONAL_ROLE), sql.SQL(_OWN_ROWS)
-            )
+    )
+    pg.execute(
+        sql.SQL("create policy own_region on {} for select to {} using ({})").format(
+            target, sql.Identifier(REGIONAL_ROLE), sql.SQL(_OWN_ROWS)
         )
+    )
 
 
 def revoke_readers(pg: psycopg.Connection, schema: str) -> None:
@@ -118,18 +138,17 @@ def revoke_readers(pg: psycopg.Connection, schema: str) -> None:
         )
 
 
-def _tables_with_regions(pg: psycopg.Connection, schema: str) -> list[str]:
-    return [
-        table
-        for (table,) in pg.execute(
-            "select c.table_name from information_schema.columns as c "
-            "join information_schema.tables as t "
-            "on c.table_schema = t.table_schema and c.table_name = t.table_name "
-            "where c.table_schema = %s and c.column_name = %s and t.table_type = 'BASE TABLE' "
-            "order by 1",
-            [schema, REGION_COLUMN],
-        ).fetchall()
-    ]
+def _relations(pg: psycopg.Connection, schema: str) -> dict[str, tuple[str, bool]]:
+    """Every table and view of `schema` (from the catalog): its kind (`r` a table, `v` a view,
+    `m` a materialized view, `p` a partitioned table) and whether it has a region column."""
+    rows = pg.execute(
+        "select c.relname, c.relkind, exists (select 1 from pg_attribute as a where "
+        "a.attrelid = c.oid and a.attname = %s and not a.attisdropped) "
+        "from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
+        "where n.nspname = %s and c.relkind in ('r', 'v', 'm', 'p') order by 1",
+        [REGION_COLUMN, schema],
+    ).fetchall()
+    return {name: ("r" if kind == "p" else kind, region) for name, kind, region in rows}
 
 
 def _regions(pg: psycopg.Connection, schema: str, tables: list[str]) -> list[str]:

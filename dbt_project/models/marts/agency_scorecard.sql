@@ -30,6 +30,7 @@ pivoted as (
 )
 
 select
+    agencies.pemda_code,
     pivoted.agency_key,
     pivoted.agency_code,
     agencies.agency_name,

@@ -17,6 +17,7 @@ bands as (
 
 compared as (
     select
+        coalesce(facts.pemda_code, targets.pemda_code) as pemda_code,
         coalesce(facts.agency_code, targets.agency_code) as agency_code,
         coalesce(facts.index_code, targets.index_code) as index_code,
         coalesce(facts.evaluation_year, targets.evaluation_year) as evaluation_year,
@@ -36,6 +37,7 @@ compared as (
 )
 
 select
+    compared.pemda_code,
     compared.agency_key,
     compared.agency_code,
     compared.index_code,

@@ -13,6 +13,7 @@ dimension as (
 )
 
 select
+    facts.pemda_code,
     facts.agency_key,
     components.agency_code,
     components.index_code,

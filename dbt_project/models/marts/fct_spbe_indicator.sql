@@ -11,6 +11,7 @@ scores as (
 )
 
 select
+    scores.pemda_code,
     scores.agency_key,
     indicators.agency_code,
     indicators.evaluation_year,
