@@ -9,6 +9,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from contracts.messages import Said, in_indonesian, said
+from contracts.text import visible
 
 ERROR = "error"
 WARNING = "warning"
@@ -30,8 +31,11 @@ class Issue:
     def describe(self) -> str:
         """For the operator: `ERROR sakip/32.16/sakip_2024.csv: row 5, column 'Nilai': value
         '90' [check] message`."""
-        value = f" value {self.value!r}" if self.value is not None else ""
-        return f"{self.severity.upper()} {self.file}: {self.where()}:{value} [{self.check}] {self.message}"
+        value = f" value {visible(repr(self.value))}" if self.value is not None else ""
+        return (
+            f"{self.severity.upper()} {visible(self.file)}: {self.where()}:{value} "
+            f"[{self.check}] {visible(self.message)}"
+        )
 
     def in_indonesian(self) -> str:
         """For the file's owner: `lembar 'Hasil', baris 5, kolom 'Nilai', isian '90': ...`."""

@@ -224,10 +224,11 @@ def ingest_received(
             source, item.display, raw_store.UNCHANGED, pemda_code=item.entry.pemda_code
         )
         outcomes.append(outcome)
-        if item.problem is not None:
-            outcome.issues = [item.problem]
-            continue
         region = file_region(item.display, item.entry)
+        if item.problem is not None:  # refused unread: a link out of the sources dir, a fetch
+            outcome.issues = [item.problem]
+            outcome.pemda_code = region if item.entry.path else item.entry.pemda_code
+            continue
         options = item.entry.options(region) if region else None
         outcome.pemda_code = options.pemda_code if options else None
         outcome.sha256, outcome.bytes = item.sha256, item.bytes

@@ -405,17 +405,19 @@ class RawStore:
         """The file versions `marts.source_status` of this working file holds refused and not
         corrected (its rule alone), last refused since `since`, of `region` and the regions under
         it, with the run that refused them and where their copy was landed: what correction
-        packs are made from. A fetch that failed, or a file without a region, is the
-        operator's to put right, not the sender's: left out."""
+        packs are made from; a file refused unread (too big, a link out of the sources dir) too.
+        A fetch that failed, or a file without a region, is the operator's to put right, not
+        the sender's: left out."""
         return self._con.execute(
             f"""select log.index_code, log.file, log.pemda_code, log.run_id, log.landed_path,
                        log.logged_at
                 from marts.source_status as status
                 inner join {SCHEMA}.ingest_log as log
                     on log.index_code = status.source_code and log.file = status.source_file
-                    and log.sha256 = status.source_sha256 and log.status = '{REFUSED}'
-                    and log.logged_at = status.refused_at
+                    and log.sha256 = coalesce(status.source_sha256, '')
+                    and log.status = '{REFUSED}' and log.logged_at = status.refused_at
                 where status.status = 'refused' and status.pemda_code is not null
+                  and not (log.sha256 = '' and regexp_matches(log.file, '^https?://'))
                   and status.refused_at >= coalesce(?, timestamp '0001-01-01')
                   and (? is null or status.pemda_code = ?
                        or starts_with(status.pemda_code, ? || '.'))

@@ -124,7 +124,11 @@ def _local(received: list[Received]) -> int:
     return sum(1 for item in received if item.entry.path)
 
 
-class NothingReceived(OperatorError):
+class RefreshRefused(OperatorError):
+    """What stops a refresh before it reads anything: said in one line, nothing published."""
+
+
+class NothingReceived(RefreshRefused):
     """The sources dir is missing, or holds no file at all: nothing is published on nothing."""
 
 
@@ -142,6 +146,13 @@ def tonight(settings: Settings, local_only: bool = False) -> Tonight:
     every source is read (files refused against the old master deserve another look). A
     sources dir that is missing, or empty where the last refresh read files (an unmounted
     share, a mistyped KINERJA_SOURCES_DIR), raises `NothingReceived`."""
+    from serving.backups import cut_off_restore
+
+    again = cut_off_restore(settings.files)
+    if again:
+        raise RefreshRefused(
+            f"a restore was cut off before it served its release: run `{again}` again first"
+        )
     folder = settings.sources_dir
     if not folder.is_dir():
         raise NothingReceived(

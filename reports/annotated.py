@@ -5,7 +5,8 @@ a comment saying in Bahasa Indonesia what is wrong and how to fix it, behind a f
 An XLSX comes back as itself (openpyxl keeps what the sender wrote); a CSV as a workbook whose
 sheet holds its lines at their own row numbers, so a problem's row is the row the owner sees. A
 file that cannot be opened (not a workbook, JSON from a portal, never landed) comes back as the
-summary alone, which says so.
+summary alone, which says so. Saved through `reports.exports.save_inert`: no cell of it runs,
+the sender's own formulas included.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from contracts import reference
 from contracts.failures import ERROR, Issue
 from contracts.messages import in_indonesian
-from contracts.text import fold
+from contracts.text import fold, visible
 from ingest import readers
 from reports import bahasa
 
@@ -31,7 +32,6 @@ TITLE = "Catatan perbaikan berkas"
 # Refused for what it holds, not for what it says: a file over these limits is not opened again.
 TOO_BIG = {"file_too_large", "uncompressed_too_large", "sheet_too_large", "cell_too_large",
            "json_too_deep"}  # fmt: skip
-FORMULA_STARTS = ("=", "+", "-", "@")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 SUMMARY = "Ringkasan"
 CSV_SHEET = "Isi berkas"
@@ -100,9 +100,7 @@ def _csv_workbook(landed: Path, known_headers: set[str]) -> tuple[Workbook, str]
     for number, cells in readers.csv_lines(landed, known_headers):
         for column, value in enumerate(cells, start=1):
             if value not in ("", None):
-                cell = sheet.cell(number, column, value)
-                cell.data_type = "s"  # as received: text, never a formula
-                cell.quotePrefix = str(value).startswith(FORMULA_STARTS)
+                sheet.cell(number, column, value)  # text as received, kept text when saved
     return workbook, CSV_SHEET
 
 
@@ -143,7 +141,7 @@ def _summary(workbook: Workbook, refusal: Refusal, opened: bool, unmarked: bool)
     region = reference.region_name(refusal.pemda_code) if refusal.pemda_code else None
     lines = [
         (TITLE, Font(bold=True, size=14)),
-        (f"Berkas: {refusal.file}", None),
+        (f"Berkas: {visible(refusal.file)}", None),
         (f"Sumber: {bahasa.nama_sumber(refusal.source_code)}"
          + (f" - {region} ({refusal.pemda_code})" if region else ""), None),
         (f"Ditolak: {bahasa.waktu(refusal.refused_at, refusal.pemda_code)}", None),

@@ -14,15 +14,18 @@ spreadsheet).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula
 
 from contracts import reference
 from reports import bahasa
+from serving import crash_points
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -91,7 +94,28 @@ def write_exports(tables: dict[str, pd.DataFrame], csv_dir: Path, workbook: Path
     book.remove(book.active)
     for name, frame in tables.items():
         _sheet(book.create_sheet(name[:31]), frame)
-    book.save(workbook)
+    save_inert(book, workbook)
+
+
+def save_inert(book: Workbook, path: Path, stage: str | None = None) -> None:
+    """Save `book` at `path` with no cell a spreadsheet would run: every workbook kinerja writes
+    (packs, templates, exports) goes through here. `stage`: a crash point between the two. A formula, or text that starts like one,
+    stays text in a string cell, kept so by Excel's quote prefix (no apostrophe shows); numbers
+    and dates stay themselves. Written beside and renamed into place: never half a workbook."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, ArrayFormula):
+                    value = cell.value = value.text
+                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    book.save(partial)
+    if stage:
+        crash_points.reached(stage)
+    os.replace(partial, path)
 
 
 def _sheet(sheet, frame: pd.DataFrame) -> None:
@@ -109,9 +133,6 @@ def _sheet(sheet, frame: pd.DataFrame) -> None:
             cell = sheet.cell(row_number, position, value)
             if str(frame.columns[position - 1]).endswith(PERCENT):
                 cell.number_format = '0.0" %"'
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-                cell.quotePrefix = value.startswith(FORMULA_STARTS)
             widths[position - 1] = max(widths[position - 1], len(str(value)))
     for position, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(position)].width = min(width + 2, WIDEST)

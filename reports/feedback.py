@@ -8,6 +8,7 @@ refusal needs no pack. Everything in a pack is Bahasa Indonesia.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,7 +21,10 @@ from contracts.sources import registry
 from ingest import raw_store
 from reports import bahasa
 from reports.annotated import Refusal, annotated_workbook
+from reports.exports import save_inert
 from reports.render import environment, print_pdf
+from serving import crash_points
+from serving.folders import written_whole
 
 # A letter lists this many problems of a file; the annotated workbook has them all.
 PROBLEMS_IN_A_LETTER = 5
@@ -53,7 +57,8 @@ def refusals(working: Path, since: date | None, regency: str | None) -> list[Ref
                     file=row.file,
                     pemda_code=row.pemda_code,
                     refused_at=row.logged_at.to_pydatetime(),
-                    landed=Path(row.landed_path) if row.landed_path else None,
+                    # nothing landed of a file refused unread (too big, a link): a summary alone
+                    landed=Path(row.landed_path) if isinstance(row.landed_path, str) else None,
                     issues=store.file_issues(row.run_id, row.file),
                 )
             )
@@ -63,37 +68,55 @@ def refusals(working: Path, since: date | None, regency: str | None) -> list[Ref
 def write_packs(
     settings, since: date | None, regency: str | None, deadline: date, pdf: bool = True
 ) -> list[Pack]:
-    """A pack per regency with refused files: annotated workbooks, then the letters. The packs
-    written before for the same regencies go: a file corrected since must not be sent back."""
+    """A pack per regency with refused files: annotated workbooks, then the letters. Each
+    regency's folder is written whole and replaces the pack written before, which goes with it:
+    a file corrected since must not be sent back."""
     packs = []
     found = sorted(refusals(settings.working, since, regency), key=_regency_of)
-    for folder in settings.feedback_dir.glob("*"):
-        if regency is None or folder.name == regency or folder.name.startswith(f"{regency}."):
-            for old in [*folder.glob("*-perbaikan.xlsx"), *folder.glob("surat-*.*")]:
-                old.unlink()
-    for code, files in groupby(found, key=_regency_of):
-        files = list(files)
-        folder = settings.feedback_dir / code
-        folder.mkdir(parents=True, exist_ok=True)
-        workbooks = {}
-        for refusal in files:
-            path = folder / f"{_stem(refusal)}-perbaikan.xlsx"
-            annotated_workbook(refusal).save(path)
-            workbooks[refusal.file] = path
-        letters = []
-        for (sender, month), sent in groupby(
-            sorted(files, key=lambda r: _letter_key(r)), key=_letter_key
-        ):
-            html = folder / f"surat-{_slug(sender).lower()}-{month}.html"
-            html.write_text(
-                _letter(code, sender, month, list(sent), workbooks, deadline), encoding="utf-8"
-            )
-            letters.append(html)
-            if pdf:
-                print_pdf(html, html.with_suffix(".pdf"), settings.chromium)
-                letters.append(html.with_suffix(".pdf"))
-        packs.append(Pack(code, list(workbooks.values()), letters))
+    by_regency = {code: list(files) for code, files in groupby(found, key=_regency_of)}
+    earlier = [
+        folder.name
+        for folder in sorted(settings.feedback_dir.glob("*"))
+        if folder.is_dir()
+        and not folder.name.startswith(".")  # a pack being written, or one on its way out
+        and (regency is None or folder.name == regency)
+    ]
+    for code in sorted({*by_regency, *earlier}):
+        files = by_regency.get(code, [])
+        with written_whole(settings.feedback_dir / code) as staging:
+            written = _pack(staging, code, files, deadline, pdf, settings.chromium)
+            crash_points.reached("feedback_written")
+        if files:
+            final = settings.feedback_dir / code
+            packs.append(Pack(code, *([final / p.name for p in part] for part in written)))
     return packs
+
+
+def _pack(
+    folder: Path, code: str, files: list[Refusal], deadline: date, pdf: bool, browser: str | None
+):
+    """The annotated workbooks and the letters (and, with `pdf`, their PDFs) of a regency's
+    refused files into `folder`."""
+    workbooks = {}
+    for refusal in files:
+        path = folder / f"{_stem(refusal)}-perbaikan.xlsx"
+        try:
+            workbook = annotated_workbook(refusal)
+        except Exception:  # noqa: BLE001 (one odd file never stops the others' packs)
+            workbook = annotated_workbook(dataclasses.replace(refusal, landed=None))
+        save_inert(workbook, path)
+        workbooks[refusal.file] = path
+    letters = []
+    for (sender, month), sent in groupby(sorted(files, key=_letter_key), key=_letter_key):
+        html = folder / f"surat-{_slug(sender).lower()}-{month}.html"
+        html.write_text(
+            _letter(code, sender, month, list(sent), workbooks, deadline), encoding="utf-8"
+        )
+        letters.append(html)
+        if pdf:
+            print_pdf(html, html.with_suffix(".pdf"), browser)
+            letters.append(html.with_suffix(".pdf"))
+    return list(workbooks.values()), letters
 
 
 def _regency_of(refusal: Refusal) -> str:

@@ -27,6 +27,7 @@ from contracts.messages import in_indonesian, said
 from contracts.sources import Field, registry, spreadsheet_sources
 from contracts.sources.agencies import AGENCY_TYPES
 from orchestration.mistakes import OperatorError
+from reports.exports import save_inert
 
 LISTS = "Daftar"  # the hidden sheet the drop-downs read their agency names from
 SPARE_ROWS = 10  # empty, unlocked rows below the filled ones
@@ -88,7 +89,7 @@ def write_template(read, source_code: str, regency: str, year: int, folder: Path
     workbook.active = 0
     path = folder / regency / f"{source_code}_{year}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    save_inert(workbook, path, stage="template_written")
     return path
 
 

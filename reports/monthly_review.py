@@ -16,6 +16,7 @@ from reports.exports import write_exports
 from reports.render import print_pdf, render_html
 from reports.review_data import ReviewData, ReviewMonth, load_review
 from reports.snapshot import changes, last_rendered, previous_review, save_review
+from serving import crash_points
 from serving.engines import engine_for
 from serving.folders import written_whole
 from serving.generations import WAIT_FOR_REFRESH_SECONDS
@@ -80,6 +81,7 @@ def render_review(settings, regency: str, month: ReviewMonth, pdf: bool = True) 
         if files.pdf:
             print_pdf(files.html, files.pdf, settings.chromium)
         save_review(settings.files, review, rendered_at, WAIT_FOR_REFRESH_SECONDS)
+        crash_points.reached("report_recorded")
     return _review_files(out, regency, month, pdf)
 
 

@@ -15,6 +15,7 @@ import jinja2
 import pandas as pd
 
 from contracts.messages import in_indonesian, said
+from contracts.text import visible
 from reports import bahasa
 from reports.review_data import ReviewData
 
@@ -47,6 +48,7 @@ def environment(region_code: str | None = None) -> jinja2.Environment:
     env.filters["waktu"] = lambda value: bahasa.waktu(value, region_code)
     env.filters["sumber"] = bahasa.nama_sumber
     env.filters["kelompok"] = lambda group: bahasa.GROUPS.get(group, group)
+    env.filters["berkas"] = visible  # a file name: what would hide or reorder it shown
     return env
 
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
 import duckdb
 
 from contracts.reference import SEEDS_DIR
+from serving import crash_points
+from serving.folders import written_whole
 from serving.releases import Releases, sql_literal
 
 # The tables the pipeline writes itself (not dbt models): their columns, described once here.
@@ -79,20 +82,32 @@ NOTES_REVISIONS_LISTED = 200  # the notes list this many revisions; score_revisi
 def write_release(
     releases: Releases, release_id: str, dbt_manifest: Path, out: Path | None = None
 ) -> Path:
-    """The bulk release of `release_id` in `out/<id>` (default: beside its kept Parquet)."""
+    """The bulk release of `release_id` in `out/<id>` (default: beside its kept Parquet),
+    written into a folder of its own and put in place whole: a reader finds the release's folder
+    as it was or complete, with its SHA256SUMS, never half written."""
     source = releases.require(release_id)
     folder = (out / release_id) if out else releases.of(release_id)
-    if folder != releases.of(release_id):
-        if folder.exists():
-            shutil.rmtree(folder)
-        shutil.copytree(source, folder / "marts")
-    tables = _write_csv(folder)
-    dictionary = _dictionary(tables, _described(dbt_manifest))
-    _write_rows(folder / "data-dictionary.csv", dictionary)
-    _write_notes(folder, releases, release_id)
-    _write_package(folder, release_id, tables, dictionary)
-    _write_checksums(folder)
+    with written_whole(folder) as staging:
+        (staging / "marts").mkdir()
+        for parquet in sorted(source.glob("*.parquet")):
+            _link_or_copy(parquet, staging / "marts" / parquet.name)
+        tables = _write_csv(staging)
+        dictionary = _dictionary(tables, _described(dbt_manifest))
+        _write_rows(staging / "data-dictionary.csv", dictionary)
+        _write_notes(staging, releases, release_id)
+        _write_package(staging, release_id, tables, dictionary)
+        _write_checksums(staging)
+        crash_points.reached("release_written")
     return folder
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """The kept Parquet shared by a hard link (the same bytes, no copy); copied to another
+    disk."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write_csv(folder: Path) -> dict[str, list[tuple[str, str]]]:

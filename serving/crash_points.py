@@ -1,5 +1,6 @@
-"""Named stages where a test may kill a refresh or a review, to prove that a crash at any of them
-leaves everything consistent (tests/test_crash_duckdb.py, tests/test_crash_postgres.py).
+"""Named stages where a test may kill a refresh or any other command that writes, to prove that
+a crash at any of them leaves everything consistent (tests/test_crash_duckdb.py,
+tests/test_crash_postgres.py, tests/test_crash_commands.py).
 
 `reached(stage)` does nothing unless the settings' crash stage (KINERJA_CRASH_AT) names it;
 then it kills the process and its process group (dbt included) with SIGKILL, as a power cut
@@ -20,6 +21,14 @@ STAGES = (
     "pg_load",  # PostgreSQL: raw tables copied, the transaction not committed
     "pg_publish",  # PostgreSQL: marts swapped inside the transaction, not committed
     "report",  # the review's files written, its snapshot inserted but not committed
+    "report_recorded",  # the review's snapshot committed, its folder not yet in place
+    "retire_committed",  # a retirement committed in the working file, its .wal not folded in
+    "rollback_recorded",  # the generation to serve again noted, not yet swapped in
+    "backup_copied",  # a backup's files copied, its backup.json not yet written
+    "restore_working",  # a restore put the working file back, its release not yet served
+    "release_written",  # the bulk release written beside its place, not yet renamed into it
+    "feedback_written",  # a regency's pack written beside its place, not yet renamed into it
+    "template_written",  # a template saved beside its place, not yet renamed into it
 )
 
 

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from serving import crash_points
 from serving.marts_export import export_marts
 
@@ -52,6 +54,13 @@ class WarehouseFiles:
     @property
     def _build_owner(self) -> Path:
         return _beside(self.working, "build.run")
+
+    @property
+    def restore_pending(self) -> Path:
+        """Written by `kinerja restore` before it replaces the working file, removed once the
+        restored release is served: while it is there, the working file and the served marts
+        may be of two releases, and a refresh refuses to run (the restore is to be run again)."""
+        return _beside(self.working, "restore-pending")
 
     @property
     def models(self) -> Path:
@@ -100,7 +109,7 @@ class WarehouseFiles:
             leftover.unlink(missing_ok=True)
         self.build.parent.mkdir(parents=True, exist_ok=True)
         if self.working.exists():
-            shutil.copyfile(self.working, self.build)
+            shutil.copyfile(settled(self.working), self.build)
         self._build_owner.write_text(run_id)
         return self.build
 
@@ -125,11 +134,7 @@ class WarehouseFiles:
         crash_points.reached("publish_exported")
         self._serve(candidate)
         crash_points.reached("publish_served")
-        self.models.unlink(missing_ok=True)
-        os.replace(self.build, self.working)
-        self._keep_models(manifest)
-        self._build_owner.unlink()
-        _release_writer_lock(self._lock)
+        self._build_becomes_working(manifest)
 
     def _serve(self, candidate: Path) -> None:
         """Serve `candidate`, keeping the file served until now as the previous one."""
@@ -155,7 +160,15 @@ class WarehouseFiles:
         are served by another engine)."""
         if not (self._build_owner.exists() and self._build_owner.read_text() == run_id):
             raise RuntimeError(f"no build of run {run_id} to keep")
+        self._build_becomes_working(manifest)
+
+    def _build_becomes_working(self, manifest: Path | None) -> None:
+        """The build replaces the working file, with the dbt project's manifest that built it.
+        A `.wal` beside the working file would be replayed into the build on its next opening:
+        the working file was settled when the build was copied from it, under the lock held
+        since, so whatever is left beside it belongs to no file and goes first."""
         self.models.unlink(missing_ok=True)
+        _wal(self.working).unlink(missing_ok=True)
         os.replace(self.build, self.working)
         self._keep_models(manifest)
         self._build_owner.unlink()
@@ -193,14 +206,26 @@ class WarehouseFiles:
         _hold_writer_lock(self._lock)
         try:
             rolled_back = _beside(self.served, "rollback")
+            _wal(rolled_back).unlink(missing_ok=True)  # of a rollback killed while it recorded
             shutil.copyfile(self.previous, rolled_back)
             record(rolled_back)
+            crash_points.reached("rollback_recorded")
             swap = _beside(self.served, "swap")
             _replace_with_link(self.served, swap)
             os.replace(rolled_back, self.served)
             os.replace(swap, self.previous)
         finally:
             _release_writer_lock(self._lock)
+
+
+def settled(warehouse: Path) -> Path:
+    """`warehouse` with what a process killed while writing it had committed (its `.wal`, which
+    DuckDB replays on the next opening) folded into the file, so that the file alone is whole
+    and may be copied or moved. The caller holds the writer lock."""
+    if _wal(warehouse).exists() and warehouse.exists():
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("checkpoint")
+    return warehouse
 
 
 def _beside(path: Path, suffix: str) -> Path:

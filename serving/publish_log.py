@@ -92,17 +92,19 @@ def served_release(served: Path) -> str | None:
 
 
 def record_publish(
-    warehouse: Path, run_id: str, releases: Releases, previous: str | None
+    warehouse: Path, run_id: str, releases: Releases, served: Path
 ) -> dict[str, object]:
-    """Make this publish a release in the build: the revisions since the `previous` release (the
-    one served until now) into `marts.score_revision`, and a row in the log with the source files
-    (by sha256) and the marts' row counts."""
+    """Make this publish a release in the build: the revisions since the release served until
+    now (by the file `served`) into `marts.score_revision`, and a row in the log with the source
+    files (by sha256) and the marts' row counts."""
+    previous = served_release(served)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(_DDL)
+        con.execute(SCORE_REVISION_DDL.format(schema="marts"))
+        _carry_history(con, served)
         earlier = [r for (r,) in con.execute(RELEASES_SQL.format(schema="marts")).fetchall()]
         at = now_utc()
         release_id = next_release_id(at, earlier + releases.kept())
-        con.execute(SCORE_REVISION_DDL.format(schema="marts"))
         found = revisions(
             "marts.fct_agency_score", releases.fact_file(previous), previous, release_id, at, con
         )
@@ -119,6 +121,34 @@ def record_publish(
         entry = publish_entry(run_id, loaded_hashes(con), rows, release_id, at)
         _insert(con, entry)
     return entry
+
+
+def _carry_history(con: duckdb.DuckDBPyConnection, served: Path) -> None:
+    """The served file's publish log and revisions are the warehouse's history: the rows of it
+    that the build lacks go into the build first. Those are a rollback's or a restore's row
+    (noted in the served file alone) and the release of a run killed after it served its marts
+    but before its build became the working file."""
+    if not served.exists():
+        return
+    con.execute(f"attach {sql_literal(served)} as served (read_only)")
+    try:
+        for table in ("publish_log", "score_revision"):
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'served' "
+                    "and schema_name = 'marts' and table_name = ? order by column_index",
+                    [table],
+                ).fetchall()
+            ]
+            if columns:
+                listed = ", ".join(f'"{c}"' for c in columns)
+                con.execute(
+                    f"insert into marts.{table} ({listed}) select {listed} from "
+                    f"served.marts.{table} except select {listed} from marts.{table}"
+                )
+    finally:
+        con.execute("detach served")
 
 
 def record_rollback(served_copy: Path, event: str = ROLLBACK) -> None:

@@ -110,7 +110,8 @@ class Releases:
         return sorted((i for i in ids if RELEASE_ID.match(i)), key=_order)
 
     def require(self, release_id: str) -> Path:
-        """The marts folder of `release_id`, or a clear error listing the kept ones."""
+        """The marts folder of `release_id`, or a clear error listing the kept ones. A release
+        kept but never served (its publish died before the serving) is no release."""
         if not RELEASE_ID.match(release_id) or not self.marts(release_id).is_dir():
             kept = self.kept()
             listed = ", ".join(kept[-10:]) if kept else "none yet"
@@ -118,7 +119,25 @@ class Releases:
                 f"no release {release_id!r} is kept in {self.folder} (kept: {listed}); a release "
                 "id is the publish's date and sequence, as in marts.publish_log.release_id"
             )
+        if self._unserved(release_id).exists():
+            raise UnknownRelease(
+                f"release {release_id} was kept but never served: its publish was cut off "
+                "before it served the marts (marts.publish_log does not list it)"
+            )
         return self.marts(release_id)
+
+    def keeping(self, release_id: str) -> None:
+        """Mark `release_id` as not served yet, before its marts are kept (`served` undoes it)."""
+        self.of(release_id).mkdir(parents=True, exist_ok=True)
+        self._unserved(release_id).touch()
+
+    def served(self, release_id: str | None) -> None:
+        """`release_id` is served (or was, by a publish cut off before it could say so)."""
+        if release_id is not None:
+            self._unserved(release_id).unlink(missing_ok=True)
+
+    def _unserved(self, release_id: str) -> Path:
+        return self.of(release_id) / ".unserved"
 
     def fact_file(self, release_id: str | None) -> Path | None:
         if release_id is None:

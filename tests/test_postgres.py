@@ -25,9 +25,10 @@ from reports.review_data import ReviewMonth
 from serving.engines import engine_for
 from serving.engines.pg_access import REGION_FREE
 from tests.conftest import BEKASI, SAMPLES, query, run_refresh
-from tests.crashes import run
+from tests.crashes import run, wait_for
 from tests.postgres_server import PostgresServer
 from tests.test_bi import example_queries
+from tests.test_serving import add_merit_2026
 
 READER_PASSWORD = "reader-test-password"
 # Load and receipt times differ between two refreshes of the same files; the publish log holds
@@ -387,6 +388,71 @@ def test_an_install_on_duckdb_switched_to_postgres_builds_and_serves_its_marts_t
     with psycopg.connect(**{**_admin_arguments(server), "dbname": "switched"}) as pg:
         rows = pg.execute("select count(*) from marts.fct_agency_score").fetchone()[0]
     assert rows == query(on_duckdb, "select count(*) from marts.fct_agency_score")[0][0]
+
+
+def test_a_swap_waits_for_a_reader_inside_a_transaction_and_gives_up_on_an_idle_one(
+    server, engines, tmp_path, monkeypatch
+):
+    """A reader inside one REPEATABLE READ transaction keeps its view: the publish waits for it
+    to end. One that never ends does not hold the publish forever: it gives up, the served marts
+    as they were, and says who held them."""
+    from serving.engines import on_postgres
+
+    monkeypatch.setattr(on_postgres, "LOCK_WAIT_SECONDS", 1.0)
+    on_duckdb, _ = engines
+    with admin(server) as pg:
+        pg.autocommit = True
+        pg.execute("create database swapping")
+    settings = dataclasses.replace(
+        on_duckdb,
+        sources_dir=shutil.copytree(on_duckdb.sources_dir, tmp_path / "sources"),
+        warehouse=shutil.copytree(on_duckdb.warehouse.parent, tmp_path / "warehouse")
+        / "kinerja.duckdb",
+        target="postgres",
+        postgres=dataclasses.replace(server.connection(READER_PASSWORD), dbname="swapping"),
+    )
+    assert run_refresh(settings).success
+    count = "select count(*) from marts.fct_agency_score"
+    bi = psycopg.connect(
+        host="127.0.0.1", port=server.port, user="kinerja_reader", password=READER_PASSWORD,
+        dbname="swapping",
+    )  # fmt: skip
+    bi.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    before = bi.execute(count).fetchone()[0]
+    add_merit_2026(settings.sources_dir)
+    idle = run_refresh(settings)  # the reader's transaction stays open throughout
+    assert not idle.success
+    [failure] = [
+        e.step_failure_data.error.to_string() for e in idle.all_events if e.is_step_failure
+    ]
+    assert "readers inside a transaction held the served marts through 3 waits of 1 s" in failure
+    assert "(kinerja_reader)" in failure
+    assert bi.execute(count).fetchone()[0] == before
+    bi.rollback()
+
+    seen = []
+
+    def read_then_end():
+        """Read inside a transaction; once the publish waits for it, read again and end."""
+        seen.append(bi.execute(count).fetchone()[0])
+        with admin(server) as pg:
+            wait_for(
+                lambda: pg.execute("select count(*) from pg_locks where not granted").fetchone()[0],
+                "the publish waiting for the reader",
+            )
+        seen.append(bi.execute(count).fetchone()[0])
+        bi.commit()
+
+    reader_thread = threading.Thread(target=read_then_end)
+    reader_thread.start()
+    monkeypatch.setattr(on_postgres, "LOCK_WAIT_SECONDS", 30.0)
+    try:
+        assert run_refresh(settings).success
+    finally:
+        reader_thread.join(timeout=120)
+    assert seen == [before, before], "the reader's view stayed whole while the publish waited"
+    assert bi.execute(count).fetchone()[0] == before + 1
+    bi.close()
 
 
 def test_the_review_from_the_postgres_marts_shows_what_the_duckdb_one_shows(engines):

@@ -56,6 +56,7 @@ def retire(file: str, target: str | None, reason: str) -> int:
     """Withdraw the rows of a source FILE that is gone (named as marts.source_status.source_file
     names it): the next release leaves them out."""
     from ingest.raw_store import RawStore
+    from serving import crash_points
     from serving.generations import WAIT_FOR_REFRESH_SECONDS
 
     settings = settings_for(target)
@@ -70,6 +71,7 @@ def retire(file: str, target: str | None, reason: str) -> int:
         RawStore(working) as store,
     ):
         source, removed = store.retire(file, reason)
+        crash_points.reached("retire_committed")
     print(
         f"Retired {file} ({source}): {removed} rows removed from the working file. The next "
         "refresh publishes a release without them (marts.source_status: retired; "
@@ -129,7 +131,7 @@ def backup(target: str | None, out: Path | None) -> int:
 )
 def restore(release_id: str, target: str | None, source: Path | None) -> int:
     """Put the backup of RELEASE back and serve that release again."""
-    from serving.backups import backup_folder
+    from serving.backups import backup_folder, restored
     from serving.backups import restore as put_back
     from serving.engines import engine_for
     from serving.generations import WAIT_FOR_REFRESH_SECONDS
@@ -142,6 +144,7 @@ def restore(release_id: str, target: str | None, source: Path | None) -> int:
     with settings.files.writing_working(WAIT_FOR_REFRESH_SECONDS):
         marts = put_back(settings.files, releases, release_id, folder)
         served = engine_for(settings).restore(release_id, marts)
+        restored(settings.files)
     print(
         f"Restored the working file of release {release_id} from {folder}; {served} (noted "
         "in marts.publish_log as a restore). The next refresh goes on from there."

@@ -14,6 +14,7 @@ import click
 
 from contracts import reference
 from contracts.failures import ERROR, Issue
+from contracts.text import visible
 from ingest.options import folder_region, sources
 from orchestration.cli import NOT_PUBLISHED, PUBLISHED, REFUSED_FILES
 from orchestration.cli.options import RegionCode, settings_for, target_option
@@ -39,12 +40,12 @@ def refresh(target: str | None, verbose: bool) -> int:
 
 
 def _refresh(settings, engine, verbose: bool) -> int:
-    from orchestration.changes import NothingReceived, run_tags, tonight
+    from orchestration.changes import RefreshRefused, run_tags, tonight
 
     decided_at = time.time()
     try:
         news, received, reading, warnings = tonight(settings)
-    except NothingReceived as error:
+    except RefreshRefused as error:
         click.echo(f"kinerja refresh: NOT published: {error}", err=True)
         return NOT_PUBLISHED
     for warning in warnings:
@@ -183,7 +184,7 @@ def _print_files(log) -> None:
     if len(log) <= PER_FILE_LIMIT:
         print(f"{'status':<10} {'rows':>6}  file")
         for row in log.itertuples():
-            print(f"{row.status:<10} {row.rows:>6}  {row.index_code}: {row.file}")
+            print(f"{row.status:<10} {row.rows:>6}  {row.index_code}: {visible(row.file)}")
         return
     print(f"{'source':<10} {'loaded':>7} {'unchanged':>9} {'refused':>7} {'rows':>8}")
     for source, files in log.groupby("index_code", sort=False):
@@ -193,7 +194,7 @@ def _print_files(log) -> None:
             f"{n.get('refused', 0):>7} {int(files['rows'].sum()):>8}"
         )
     for row in log[log["status"] == "refused"].itertuples():
-        print(f"refused    {row.index_code}: {row.file}")
+        print(f"refused    {row.index_code}: {visible(row.file)}")
 
 
 def _published(result) -> bool:
@@ -204,13 +205,21 @@ def _published(result) -> bool:
 
 
 def _failures(result) -> list[str]:
+    """Why each failed step failed: its `dg.Failure`'s description, else the first line of the
+    error at the root of the chain (Dagster wraps what the step raised)."""
     return [
         f"{event.step_key}: {event.step_failure_data.user_failure_data.description}"
         if event.step_failure_data.user_failure_data
-        else f"{event.step_key}: {event.step_failure_data.error.message.strip().splitlines()[0]}"
+        else f"{event.step_key}: {_root(event.step_failure_data.error)}"
         for event in result.all_events
         if event.is_step_failure
     ]
+
+
+def _root(error) -> str:
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0]
 
 
 def _source_of(path: Path) -> str | None:

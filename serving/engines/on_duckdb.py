@@ -47,10 +47,13 @@ class DuckDBEngine:
         return run_gate(docs_dir, duckdb_batches(build))
 
     def publish(self, run_id: str, manifest: Path) -> dict[str, object]:
-        previous = served_release(self.files.served)
-        entry = record_publish(self.files.build, run_id, self.releases, previous)
+        # A release in the served log was served, even by a run that died before it said so.
+        self.releases.served(served_release(self.files.served))
+        entry = record_publish(self.files.build, run_id, self.releases, self.files.served)
+        self.releases.keeping(entry["release_id"])
         keep_duckdb(self.files.build, self.releases.marts(entry["release_id"]))
         self.files.publish(run_id, manifest)
+        self.releases.served(entry["release_id"])
         return entry
 
     def abandon(self) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -52,6 +53,8 @@ from serving.releases import (
 )
 
 RAW, BUILD, PUBLIC, PREVIOUS = "raw", "marts_build", "marts", "marts_previous"
+# How long a swap of the served marts waits for readers inside a transaction, and how often
+LOCK_WAIT_SECONDS, SWAP_ATTEMPTS = 10.0, 3
 # Written by the monthly review into the working file: carried into each build of the marts.
 CARRIED = ("review_snapshot",)
 _TYPES = {
@@ -214,22 +217,27 @@ class PostgresEngine:
                 _carry(pg, table)
             earlier = [r for (r,) in pg.execute(RELEASES_SQL.format(schema=BUILD)).fetchall()]
             served = pg.execute(SERVED_RELEASE_SQL.format(schema=BUILD)).fetchone()
+            previous = served[0] if served else None
+            self.releases.served(previous)  # served, even by a run that died before saying so
             at = now_utc()
             release_id = next_release_id(at, earlier + self.releases.kept())
-            self._revise(pg, served[0] if served else None, release_id, at)
+            self._revise(pg, previous, release_id, at)
             rows = {t: n for t, n in _table_sizes(pg, BUILD).items() if t != "publish_log"}
             entry = publish_entry(run_id, hashes, rows, release_id, at)
             _log(pg, BUILD, entry)
+        self.releases.keeping(release_id)
         with connect(self.server) as pg:
             self._keep(pg, release_id)
         self._serve_build()
+        self.releases.served(release_id)
         self.files.keep_build(run_id, manifest)
         return entry
 
     def _serve_build(self) -> None:
         """Swap `marts_build` in as `marts` in one transaction, the readers' grants and row
         policies given before it commits; the marts served until now become `marts_previous`."""
-        with connect(self.server) as pg:
+
+        def swap(pg: psycopg.Connection) -> None:
             ensure_roles(pg, self.server.dbname, self.server.reader_password)
             _drop(pg, PREVIOUS)
             if _schema_exists(pg, PUBLIC):
@@ -238,6 +246,49 @@ class PostgresEngine:
             _rename(pg, BUILD, PUBLIC)
             grant_readers(pg, PUBLIC)
             crash_points.reached("pg_publish")
+
+        self._swap(swap)
+
+    def _swap(self, work) -> None:
+        """Run `work(pg)`, a swap of schemas, in a transaction that first takes every table of
+        `marts` and `marts_previous` from their readers. A schema renamed under a reader inside
+        a transaction would hand it the new tables, whose rows its snapshot cannot see (an empty
+        mart, no error); so the swap waits until such a reader's transaction ends, up to
+        LOCK_WAIT_SECONDS at a time, SWAP_ATTEMPTS times, and then gives up with the served
+        marts as they were (docs/bi.md)."""
+        for attempt in range(1, SWAP_ATTEMPTS + 1):
+            try:
+                with connect(self.server) as pg:
+                    pg.execute(
+                        sql.SQL("set local lock_timeout = {}").format(
+                            sql.Literal(f"{LOCK_WAIT_SECONDS}s")
+                        )
+                    )
+                    _take_from_readers(pg, (PUBLIC, PREVIOUS))
+                    work(pg)
+                return
+            except psycopg.errors.LockNotAvailable:
+                if attempt == SWAP_ATTEMPTS:
+                    raise MartsInUse(
+                        f"readers inside a transaction held the served marts through "
+                        f"{SWAP_ATTEMPTS} waits of {LOCK_WAIT_SECONDS:g} s ({self._holders()}): "
+                        "nothing was swapped, the served marts are as they were"
+                    ) from None
+                time.sleep(LOCK_WAIT_SECONDS)
+
+    def _holders(self) -> str:
+        """Who holds a lock on a table of the served marts, for the message that names them."""
+        with connect(self.server) as pg:
+            rows = pg.execute(
+                "select distinct a.pid, a.usename from pg_locks as l "
+                "join pg_class as c on c.oid = l.relation "
+                "join pg_namespace as n on n.oid = c.relnamespace "
+                "join pg_stat_activity as a on a.pid = l.pid "
+                "where n.nspname in (%s, %s) and l.granted and a.pid <> pg_backend_pid() "
+                "order by 1",
+                [PUBLIC, PREVIOUS],
+            ).fetchall()
+        return ", ".join(f"pid {pid} ({user})" for pid, user in rows) or "gone since"
 
     def restore(self, release_id: str, marts: Path) -> str:
         """The release's Parquet copied into `marts_build`, noted as a restore, and swapped in."""
@@ -336,10 +387,11 @@ class PostgresEngine:
                 raise OperatorError(
                     "nothing to roll back to: no schema marts_previous on the server"
                 )
-            swap = "marts_swap"
-            _rename(pg, PUBLIC, swap)
+
+        def swap(pg: psycopg.Connection) -> None:
+            _rename(pg, PUBLIC, "marts_swap")
             _rename(pg, PREVIOUS, PUBLIC)
-            _rename(pg, swap, PREVIOUS)
+            _rename(pg, "marts_swap", PREVIOUS)
             pg.execute("alter table marts.publish_log add column if not exists release_id text")
             last = pg.execute(
                 f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
@@ -348,6 +400,8 @@ class PostgresEngine:
             _log(pg, PUBLIC, rollback_entry(last))
             revoke_readers(pg, PREVIOUS)
             grant_readers(pg, PUBLIC)
+
+        self._swap(swap)
         return f"{self.served} now holds the previous generation"
 
     def stale(self) -> str | None:
@@ -460,6 +514,21 @@ def _schema_exists(pg: psycopg.Connection, schema: str) -> bool:
             "select 1 from information_schema.schemata where schema_name = %s", [schema]
         ).fetchone()
     )
+
+
+class MartsInUse(OperatorError):
+    """Readers kept the served marts through every wait of a swap."""
+
+
+def _take_from_readers(pg: psycopg.Connection, schemas: tuple[str, ...]) -> None:
+    """Lock every table of `schemas` against readers until the transaction ends."""
+    tables = pg.execute(
+        "select schemaname, tablename from pg_tables where schemaname = any(%s) order by 1, 2",
+        [list(schemas)],
+    ).fetchall()
+    if tables:
+        listed = sql.SQL(", ").join(sql.Identifier(schema, table) for schema, table in tables)
+        pg.execute(sql.SQL("lock table {} in access exclusive mode").format(listed))
 
 
 def _drop(pg: psycopg.Connection, schema: str) -> None:

@@ -1,6 +1,7 @@
-{#- One row per version of a source file ever received (its sha256; a fetch that failed is a
-    version of its own): where it stands now and its history, so that "every file refused since
-    the last review" can be answered after the file has been fixed.
+{#- One row per file and version ever received (a file by its name, a version by its sha256; a
+    fetch that failed is a version of its own; two files of identical bytes are two rows): where
+    it stands now and its history, so that "every file refused since the last review" can be
+    answered after the file has been fixed.
 
     A version a user retired (`kinerja retire`: the file is gone and its rows are withdrawn) is
     `retired`, with `retired_at`. A refused version is `corrected` once, after its refusal, the same file (source, region and
@@ -16,7 +17,7 @@ decided as (
     select
         *,
         row_number() over (
-            partition by source_code, file_version order by logged_at desc
+            partition by source_code, source_file, file_version order by logged_at desc
         ) as recency
     from logged
     where status <> 'unchanged'
@@ -25,6 +26,7 @@ decided as (
 history as (
     select
         source_code,
+        source_file,
         file_version,
         min(logged_at) as received_at,
         min(case when status = 'loaded' then logged_at end) as loaded_at,
@@ -33,17 +35,18 @@ history as (
         max(case when status = 'retired' then logged_at end) as retired_at,
         max(logged_at) as last_seen_at
     from logged
-    group by source_code, file_version
+    group by source_code, source_file, file_version
 ),
 
 last_refusal as (
     select
         source_code,
+        source_file,
         file_version,
         first_error,
         first_error_indonesian,
         row_number() over (
-            partition by source_code, file_version order by logged_at desc
+            partition by source_code, source_file, file_version order by logged_at desc
         ) as recency
     from logged
     where status = 'refused'
@@ -52,12 +55,14 @@ last_refusal as (
 corrections as (
     select
         refused.source_code,
+        refused.source_file,
         refused.file_version,
         min(later.logged_at) as corrected_at
     from decided as refused
     inner join history as refused_history
         on
             refused.source_code = refused_history.source_code
+            and refused.source_file = refused_history.source_file
             and refused.file_version = refused_history.file_version
     inner join logged as later
         on
@@ -85,7 +90,7 @@ corrections as (
                 )
             )
     where refused.status = 'refused' and refused.recency = 1
-    group by refused.source_code, refused.file_version
+    group by refused.source_code, refused.source_file, refused.file_version
 ),
 
 partitions_fed as (
@@ -174,10 +179,12 @@ from decided
 inner join history
     on
         decided.source_code = history.source_code
+        and decided.source_file = history.source_file
         and decided.file_version = history.file_version
 left join last_refusal
     on
         decided.source_code = last_refusal.source_code
+        and decided.source_file = last_refusal.source_file
         and decided.file_version = last_refusal.file_version
         and last_refusal.recency = 1
 left join warnings on decided.source_sha256 = warnings.source_sha256
@@ -185,5 +192,6 @@ left join emptied_folders on decided.source_code = emptied_folders.source_code
 left join corrections
     on
         decided.source_code = corrections.source_code
+        and decided.source_file = corrections.source_file
         and decided.file_version = corrections.file_version
 where decided.recency = 1
