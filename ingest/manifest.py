@@ -46,7 +46,8 @@ class SourceEntry:
     scale: float | None = None
     paging: str | None = None
     page_size: int = 1000
-    timeout_seconds: float = 30.0
+    timeout_seconds: float = 30.0  # the longest wait for any one read of the answer
+    total_seconds: float = 300.0  # the longest a whole fetch may take, every page included
     limits: Limits = field(default_factory=Limits)
     # The values of the variables its URL and headers name (the settings', never printed).
     variables_given: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)

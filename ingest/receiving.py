@@ -167,6 +167,7 @@ def _fetch_with_retries(
                 url,
                 download,
                 read_timeout=entry.timeout_seconds,
+                total_seconds=entry.total_seconds,
                 max_bytes=entry.limits.max_file_bytes,
                 paging=entry.paging,
                 page_size=entry.page_size,

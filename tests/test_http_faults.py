@@ -234,3 +234,76 @@ def test_an_answer_that_is_not_json_is_landed_as_received_and_refused(portal, st
     ).fetchall()
     with open(path, "rb") as f:
         assert f.read() == b"<html>Sedang pemeliharaan</html>"
+
+
+def drip(headers_too: bool, seconds: float = 6.0, every: float = 0.3):
+    """A server that never finishes: a byte at a time (of its headers, or of its body), for
+    longer than the fetch may take, without ever letting a read wait past its timeout."""
+
+    def behaviour(handler, _query):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 99999\r\n\r\n"
+        deadline = time.monotonic() + seconds
+        if not headers_too:
+            handler.wfile.write(head)
+            head = b" " * 10_000
+        for byte in head:
+            if time.monotonic() > deadline:
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(every)
+
+    return behaviour
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+def test_a_server_that_drips_is_given_up_at_the_fetchs_deadline(
+    headers_too, portal, store, tmp_path
+):
+    portal.behaviours = {"/spbe.json": drip(headers_too)}
+    before = landed(tmp_path)
+    started = time.monotonic()
+    [outcome] = ingest(store, spbe_entry(portal, total_seconds=1.5), tmp_path, "night")
+    assert outcome.status == raw_store.REFUSED
+    assert "no whole answer within 1.5 s" in outcome.first_error, outcome.first_error
+    assert time.monotonic() - started < 5, "given up at the deadline, not at the server's end"
+    # what the given-up fetch still holds is a partial file, never renamed into place (the
+    # next refresh sweeps it, or the fetch removes it when the server lets go)
+    assert {p for p in landed(tmp_path) - before if not p.endswith(".partial")} == set()
+
+
+def test_a_redirect_to_another_host_carries_no_credential(portal, store, tmp_path):
+    """Headers the manifest names go to the host it names; a redirect elsewhere gets none of
+    them (requests itself drops only Authorization), and one whose address holds a secret is
+    refused."""
+    seen = {}
+
+    def remember(then):
+        def behaviour(handler, query):
+            seen[urlparse(handler.path).path] = handler.headers.get("X-Api-Key")
+            then(handler, query)
+
+        return behaviour
+
+    elsewhere = f"http://localhost:{portal.server.server_port}"
+    portal.behaviours = {
+        "/spbe.json": remember(redirect(f"{elsewhere}/moved.json")),
+        "/moved.json": remember(answer(GOOD_SPBE)),
+        "/keyed.json": redirect(f"{elsewhere}/moved.json?key=sekret-123"),
+    }
+    keyed = {
+        "headers": {"X-Api-Key": "${PORTAL_KEY}"},
+        "variables_given": {"PORTAL_KEY": "sekret-123"},
+    }
+    [outcome] = ingest(store, spbe_entry(portal, **keyed), tmp_path, "night")
+    assert outcome.status == raw_store.LOADED, outcome.first_error
+    assert seen == {"/spbe.json": "sekret-123", "/moved.json": None}
+
+    entry = SourceEntry(
+        "spbe", url=f"{portal.base}/keyed.json?key=${{PORTAL_KEY}}", pemda_code="32.16",
+        variables_given={"PORTAL_KEY": "sekret-123"},
+    )  # fmt: skip
+    [refused] = ingest(store, entry, tmp_path, "second night")
+    assert refused.status == raw_store.REFUSED
+    assert "redirected to another host with a credential in its address" in refused.first_error
+    assert "sekret-123" not in refused.first_error
