@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,12 +111,16 @@ def read_xlsx(
 
 
 def _open_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
+    """The workbook's archive, once it is known to unpack within `max_uncompressed_bytes`: by
+    what it declares, and, where the file is large enough to hold more than it declares, by
+    what it really inflates to (counted while inflating, in bounded chunks)."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise _not_a_workbook(exc) from exc
-    unpacked = sum(member.file_size for member in archive.infolist())
-    if unpacked > limits.max_uncompressed_bytes:
+    limit = limits.max_uncompressed_bytes
+    declared = sum(member.file_size for member in archive.infolist())
+    if declared > limit:
         archive.close()
         raise SourceFileError(
             "uncompressed_too_large",
@@ -122,11 +128,55 @@ def _open_archive(path: Path, limits: Limits) -> zipfile.ZipFile:
                 "the workbook unpacks to {size}, over the limit of {limit} "
                 "(max_uncompressed_bytes in the manifest's limits): a zip bomb, or far more "
                 "than a table of scores",
-                size=size_text(unpacked),
-                limit=size_text(limits.max_uncompressed_bytes),
+                size=size_text(declared),
+                limit=size_text(limit),
+            ),
+        )
+    # Deflate expands at most DEFLATE_MAX_RATIO times: a smaller file cannot unpack past the limit.
+    if Path(path).stat().st_size * DEFLATE_MAX_RATIO > limit and _inflated(archive, limit) > limit:
+        archive.close()
+        raise SourceFileError(
+            "uncompressed_too_large",
+            said(
+                "the workbook unpacks to more than the limit of {limit} "
+                "(max_uncompressed_bytes in the manifest's limits), though it declares {size}: "
+                "a zip bomb",
+                size=size_text(declared),
+                limit=size_text(limit),
             ),
         )
     return archive
+
+
+DEFLATE_MAX_RATIO = 1032  # deflate's largest expansion: 258 bytes from about two bits
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name's and extra field's lengths
+
+
+def _inflated(archive: zipfile.ZipFile, limit: int) -> int:
+    """What the members really inflate to, whatever their headers declare; counting stops just
+    past `limit`. Each member's deflate stream is inflated from its start to its own end, a MiB
+    of output at a time, so memory stays bounded."""
+    total = 0
+    for member in archive.infolist():
+        archive.fp.seek(member.header_offset)
+        signature, name, extra = _LOCAL_HEADER.unpack(archive.fp.read(_LOCAL_HEADER.size))
+        if signature != b"PK\x03\x04":
+            raise _not_a_workbook(zipfile.BadZipFile(f"{member.filename}: no local header"))
+        archive.fp.seek(name + extra, 1)
+        if member.compress_type != zipfile.ZIP_DEFLATED:
+            total += member.compress_size  # stored: as large as it is in the file
+            continue
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        while not inflater.eof and total <= limit:
+            pending = archive.fp.read(1 << 16)
+            if not pending:
+                break
+            while pending and total <= limit:
+                total += len(inflater.decompress(pending, 1 << 20))
+                pending = inflater.unconsumed_tail
+        if total > limit:
+            break
+    return total
 
 
 def _sheet_entries(archive: zipfile.ZipFile) -> list[SheetEntry]:

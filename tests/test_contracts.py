@@ -9,6 +9,7 @@ import pytest
 from contracts.failures import ERROR, WARNING
 from ingest.options import Options
 from ingest.pipeline import check_file
+from orchestration.settings import PROJECT_ROOT
 from tests import builders as b
 from tests.conftest import BEKASI, SAMPLES, sample_masters
 
@@ -567,3 +568,56 @@ def test_a_score_beyond_its_scale_is_said_to_be_the_scores_fault(tmp_path):
     assert issue.in_indonesian().endswith(
         "di luar rentang yang diperbolehkan, 0 sampai 100: periksa kembali nilainya"
     )
+
+
+def _lying_workbook(path, inflates_to: int, declares: int = 1000):
+    """A good SAKIP workbook with one more member that inflates to `inflates_to` bytes while
+    its headers (local and central) declare `declares`."""
+    import struct
+    import zipfile
+
+    b.xlsx(path, {"Hasil Evaluasi": [b.SAKIP_HEADER, *b.SAKIP_ROWS]})
+    name = "xl/media/padding.bin"
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(name, "w") as member:
+            block = bytes(1 << 20)
+            for _ in range(inflates_to >> 20):
+                member.write(block)
+        offset = archive.getinfo(name).header_offset
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, offset + 22, declares)  # the local header's size
+    central = data.index(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name.encode():
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, declares)  # the central directory's size
+    path.write_bytes(bytes(data))
+
+
+def test_a_workbook_that_hides_its_size_is_refused_in_bounded_memory(tmp_path):
+    """It declares 1 KB and inflates to a gigabyte: refused by what it really inflates to,
+    counted while inflating, before any reader unpacks it (a reader would take a gigabyte)."""
+    import resource
+    import subprocess
+    import sys
+
+    path = tmp_path / "sakip_2023.xlsx"
+    _lying_workbook(path, inflates_to=1 << 30)
+    probe = (
+        "import resource, sys\n"
+        "from ingest.options import Options\n"
+        "from ingest.pipeline import check_file\n"
+        "from contracts.agencies import Masters\n"
+        "from pathlib import Path\n"
+        "path = Path(sys.argv[1])\n"
+        "_, issues = check_file('sakip', path, Options(pemda_code='32.16'), Masters())\n"
+        "print(issues[0].check)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True,
+        cwd=PROJECT_ROOT,
+    )  # fmt: skip
+    check, peak_kib = done.stdout.split()
+    assert check == "uncompressed_too_large"
+    assert int(peak_kib) < 400 * 1024, f"peak {int(peak_kib) // 1024} MB"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 2 << 20  # this process too
