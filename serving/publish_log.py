@@ -151,15 +151,18 @@ def _carry_history(con: duckdb.DuckDBPyConnection, served: Path) -> None:
         con.execute("detach served")
 
 
-def record_rollback(served_copy: Path, event: str = ROLLBACK) -> None:
+def record_rollback(served_copy: Path, served: Path, event: str = ROLLBACK) -> None:
     """Note in the generation about to be served again that it is served by a rollback (or a
-    restore)."""
+    restore), after the history of the one `served` until now: the releases it rolls back stay
+    in the log."""
     with duckdb.connect(str(served_copy)) as con:
         con.execute(_DDL)
+        con.execute(SCORE_REVISION_DDL.format(schema="marts"))
         last = con.execute(
             f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
             "order by published_at desc limit 1"
-        ).fetchone()
+        ).fetchone()  # the release served again, before the history after it is carried in
+        _carry_history(con, served)
         entry = rollback_entry(last) | {"event": event}
         _insert(con, entry)
 

@@ -159,3 +159,20 @@ def test_a_review_killed_while_recording_its_snapshot_leaves_no_trace(chain):
     assert [p.name for p in month.parent.iterdir()] == ["2025-12"], "no half-made review is left"
     [(rows,)] = query_internal(settings, "select count(*) from marts.review_snapshot")
     assert rows == 5 + 3 * 61
+
+
+def test_a_release_kept_but_never_served_is_no_release_and_a_served_one_is_recorded(chain):
+    """Killed at publish_exported, a run kept its release's Parquet and never served it: that
+    release answers no `--as-of`. Killed at publish_served, a run served its release before
+    saying so: the next run records it, and it answers."""
+    settings, _, _, _ = chain
+    kept = sorted(p.name for p in settings.releases_dir.iterdir() if not p.name.startswith("."))
+    logged = [r for (r,) in query(settings, "select release_id from marts.publish_log "
+                                            "where event = 'publish' order by published_at")]  # fmt: skip
+    [never_served] = sorted(set(kept) - set(logged))
+    code, output = run("query", "--as-of", never_served, "select 1", settings=settings)
+    assert code == 64 and f"release {never_served} was kept but never served" in output
+    for release in logged:
+        code, output = run("query", "--as-of", release, "select 1 as one", settings=settings)
+        assert code == 0, output
+    assert len(logged) == 3, "the first, the one killed after it served, and the last"

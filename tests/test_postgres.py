@@ -453,6 +453,13 @@ def test_a_swap_waits_for_a_reader_inside_a_transaction_and_gives_up_on_an_idle_
     assert seen == [before, before], "the reader's view stayed whole while the publish waited"
     assert bi.execute(count).fetchone()[0] == before + 1
     bi.close()
+    # a rollback's row stays in the log across the publish after it
+    engine_for(settings).rollback()
+    assert run_refresh(settings).success
+    with psycopg.connect(**{**_admin_arguments(server), "dbname": "swapping"}) as pg:
+        events = [e for (e,) in pg.execute(
+            "select event from marts.publish_log order by published_at").fetchall()]  # fmt: skip
+    assert events == ["publish", "publish", "rollback", "publish"]
 
 
 def test_the_review_from_the_postgres_marts_shows_what_the_duckdb_one_shows(engines):

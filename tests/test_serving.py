@@ -200,14 +200,17 @@ def test_rollback_serves_the_previous_generation(settings, sources):
     said, _ = rollback.communicate(timeout=60)
     assert rollback.returncode == 0
     assert query(settings, "select count(*) from marts.fct_agency_score") == [(1334,)]
-    assert query(settings, "select distinct run_id from marts.publish_log") == first
+    # the history goes on: both publishes, then the rollback naming the first release again
+    log = query(settings, "select event, run_id from marts.publish_log order by published_at")
+    assert [event for event, _ in log] == ["publish", "publish", "rollback"]
+    assert [(log[0][1],)] == first and log[2][1] == log[0][1]
     assert sha256(settings.files.previous) == second
     assert sha256(settings.working) == working
     assert "until the next successful refresh" in said
     reader = kinerja_process(
         "query", "select event from marts.publish_log order by published_at", settings=settings
     )
-    assert reader.communicate(timeout=60)[0].split() == ["event", "publish", "rollback"]
+    assert reader.communicate(timeout=60)[0].split() == ["event", "publish", "publish", "rollback"]
     # The working file is untouched: the next refresh serves its marts again.
     assert run_refresh(settings).success
     assert query(settings, "select count(*) from marts.fct_agency_score") == [(1335,)]

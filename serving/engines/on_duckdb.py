@@ -84,14 +84,14 @@ class DuckDBEngine:
             raise OperatorError(
                 f"nothing to roll back to: {self.files.served} is the only generation published"
             )
-        self.files.rollback(record_rollback)
+        self.files.rollback(lambda copy: record_rollback(copy, self.files.served))
         return f"{self.files.served} now serves the previous generation"
 
     def restore(self, release_id: str, marts: Path) -> str:
         def write(candidate: Path) -> None:
             with duckdb.connect(str(candidate)) as con:
                 load_marts(con, marts)
-            record_rollback(candidate, RESTORE)
+            record_rollback(candidate, self.files.served, RESTORE)
 
         self.files.serve_written(write)
         return f"{self.files.served} now serves release {release_id}"

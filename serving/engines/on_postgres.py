@@ -297,12 +297,9 @@ class PostgresEngine:
             _drop(pg, BUILD)
             pg.execute(sql.SQL("create schema {}").format(sql.Identifier(BUILD)))
             _copy_tables(con, PUBLIC, BUILD, tables, pg)
-            last = pg.execute(
-                sql.SQL("select {} from {}.publish_log order by published_at desc limit 1").format(
-                    sql.SQL(", ").join(map(sql.Identifier, CARRIED_BY_ROLLBACK)),
-                    sql.Identifier(BUILD),
-                )
-            ).fetchone()
+            last = _last_entry(pg, BUILD)  # the release restored
+            for table in ("publish_log", "score_revision"):  # the history goes on
+                _carry(pg, table)
             _log(pg, BUILD, rollback_entry(last) | {"event": RESTORE})
         self._serve_build()
         return f"{self.served} now holds release {release_id}"
@@ -389,14 +386,17 @@ class PostgresEngine:
                 )
 
         def swap(pg: psycopg.Connection) -> None:
+            pg.execute(
+                sql.SQL(
+                    "alter table {}.publish_log add column if not exists release_id text"
+                ).format(sql.Identifier(PREVIOUS))
+            )
+            last = _last_entry(pg, PREVIOUS)  # the release served again
+            for table in ("publish_log", "score_revision"):  # the history goes on
+                _carry(pg, table, into=PREVIOUS)
             _rename(pg, PUBLIC, "marts_swap")
             _rename(pg, PREVIOUS, PUBLIC)
             _rename(pg, "marts_swap", PREVIOUS)
-            pg.execute("alter table marts.publish_log add column if not exists release_id text")
-            last = pg.execute(
-                f"select {', '.join(CARRIED_BY_ROLLBACK)} from marts.publish_log "
-                "order by published_at desc limit 1"
-            ).fetchone()
             _log(pg, PUBLIC, rollback_entry(last))
             revoke_readers(pg, PREVIOUS)
             grant_readers(pg, PUBLIC)
@@ -425,18 +425,20 @@ def _log(pg: psycopg.Connection, schema: str, entry: dict[str, object]) -> None:
     )
 
 
-def _carry(pg: psycopg.Connection, table: str) -> None:
-    """The served rows of a table the pipeline appends to (the log, the revisions) into the
-    build, by column name: a table an earlier version served may lack a newer column."""
-    if not _table_exists(pg, PUBLIC, table):
+def _carry(pg: psycopg.Connection, table: str, into: str = BUILD, source: str = PUBLIC) -> None:
+    """The rows of a table the pipeline appends to (the log, the revisions) that `into` lacks,
+    from `source` (the served marts), by column name: a table an earlier version served may lack
+    a newer column."""
+    if not (_table_exists(pg, source, table) and _table_exists(pg, into, table)):
         return
-    served = {name for name, _ in _columns(pg, PUBLIC).get(table, [])}
-    names = [name for name, _ in _columns(pg, BUILD)[table] if name in served]
+    served = {name for name, _ in _columns(pg, source).get(table, [])}
+    names = [name for name, _ in _columns(pg, into)[table] if name in served]
     listed = sql.SQL(", ").join(map(sql.Identifier, names))
     pg.execute(
-        sql.SQL("insert into {}.{} ({}) select {} from {}.{}").format(
-            sql.Identifier(BUILD), sql.Identifier(table), listed, listed,
-            sql.Identifier(PUBLIC), sql.Identifier(table),
+        sql.SQL("insert into {}.{} ({}) select {} from {}.{} except select {} from {}.{}").format(
+            sql.Identifier(into), sql.Identifier(table), listed, listed,
+            sql.Identifier(source), sql.Identifier(table), listed,
+            sql.Identifier(into), sql.Identifier(table),
         )
     )  # fmt: skip
 
@@ -514,6 +516,15 @@ def _schema_exists(pg: psycopg.Connection, schema: str) -> bool:
             "select 1 from information_schema.schemata where schema_name = %s", [schema]
         ).fetchone()
     )
+
+
+def _last_entry(pg: psycopg.Connection, schema: str) -> tuple | None:
+    """What a rollback or restore row repeats of the last row of `schema`'s publish log."""
+    return pg.execute(
+        sql.SQL("select {} from {}.publish_log order by published_at desc limit 1").format(
+            sql.SQL(", ").join(map(sql.Identifier, CARRIED_BY_ROLLBACK)), sql.Identifier(schema)
+        )
+    ).fetchone()
 
 
 class MartsInUse(OperatorError):
